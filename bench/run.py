@@ -1,0 +1,680 @@
+#!/usr/bin/env python3
+"""bench/run.py - isokit against bsdtar, 7-Zip and xorriso, side by side, in one run.
+
+Generates the benchmark trees with ../shared/bench/gen-dataset, makes one ISO image
+of each with xorriso (Rock Ridge + Joliet), then times `extract` and a recursive
+listing (`ls -R`) of every image with every tool, alternating the order of the tools
+between repetitions. Wall time and peak resident memory are taken from the kernel
+for each child (os.wait4 -> ru_maxrss); nothing outside the Python standard library
+is needed. Results: one markdown table per dataset and operation (median seconds,
+peak MiB, ratios to the best peer), and with --json the raw numbers.
+
+See bench/README.md for what is measured and the targets.
+"""
+
+import argparse
+import datetime
+import json
+import os
+import platform
+import shutil
+import signal
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+
+REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+GEN_DATASET = os.path.normpath(os.path.join(REPO, "..", "shared", "bench", "gen-dataset"))
+DEFAULT_ISOKIT = os.path.join(REPO, "build", "tools", "isokit", "isokit")
+DROP_CACHES = "/proc/sys/vm/drop_caches"
+ALL_DATASETS = ("photos", "smallfiles", "flat")
+
+# gen-dataset sizes for --quick (a smoke run of a few minutes at most)
+QUICK_SIZES = ["--photos-mib", "96", "--small-files", "3000", "--small-dirs", "150",
+               "--flat-files", "2000"]
+
+# Every tool runs in the same UTF-8 locale (the photos and smallfiles names are Unicode).
+ENV = dict(os.environ, LC_ALL="C.UTF-8", LANG="C.UTF-8")
+ENV.pop("LANGUAGE", None)
+
+
+def log(msg):
+    print("[bench] " + msg, file=sys.stderr, flush=True)
+
+
+def die(msg):
+    sys.exit("bench/run.py: " + msg)
+
+
+# ---------------------------------------------------------------------------
+# tools and commands
+
+class Tool:
+    """One command line for one operation.
+
+    role: "isokit" (the subject), "peer" (counts for "best peer"), or "ref"
+    (recorded and shown with ratios, but never the yardstick: tar -x of a tar of the
+    same tree, names-only listers)."""
+
+    def __init__(self, key, label, role, argv, needs):
+        self.key = key          # stable id used in JSON
+        self.label = label      # shown in tables
+        self.role = role
+        self.argv = argv        # list with placeholders {img} {out} {tar}
+        self.needs = needs      # executable that must exist
+
+    def cmd(self, **kw):
+        return [a.format(**kw) for a in self.argv]
+
+
+def extract_tools(isokit, with_p7zip):
+    t = [
+        Tool("isokit", "isokit extract", "isokit", [isokit, "extract", "{img}", "-C", "{out}"], isokit),
+        Tool("bsdtar", "bsdtar -x", "peer", ["bsdtar", "-xf", "{img}", "-C", "{out}"], "bsdtar"),
+        Tool("7zz", "7-Zip (7zz x)", "peer", ["7zz", "x", "-o{out}", "{img}", "-y"], "7zz"),
+        Tool("xorriso", "xorriso -extract", "peer",
+             ["xorriso", "-osirrox", "on", "-indev", "{img}", "-extract", "/", "{out}"], "xorriso"),
+        Tool("tar", "tar -x (of a .tar, baseline)", "ref", ["tar", "-xf", "{tar}", "-C", "{out}"], "tar"),
+    ]
+    if with_p7zip:
+        t.append(Tool("p7zip", "p7zip (7z x)", "ref", ["7z", "x", "-o{out}", "{img}", "-y"], "7z"))
+    return t
+
+
+def ls_tools(isokit, with_p7zip):
+    t = [
+        Tool("isokit", "isokit ls -R", "isokit", [isokit, "ls", "-R", "{img}"], isokit),
+        Tool("isokit-l", "isokit ls -l -R", "isokit", [isokit, "ls", "-l", "-R", "{img}"], isokit),
+        Tool("isoinfo", "isoinfo -R -l", "peer", ["isoinfo", "-R", "-l", "-i", "{img}"], "isoinfo"),
+        Tool("xorriso", "xorriso -find / -exec lsdl", "peer",
+             ["xorriso", "-indev", "{img}", "-find", "/", "-exec", "lsdl", "--"], "xorriso"),
+        Tool("bsdtar", "bsdtar -tv", "peer", ["bsdtar", "-tvf", "{img}"], "bsdtar"),
+        Tool("7zz", "7-Zip (7zz l)", "peer", ["7zz", "l", "{img}"], "7zz"),
+        # names only: what `isokit ls -R` prints; shown for a like-for-like reading
+        Tool("isoinfo-f", "isoinfo -R -f (names only)", "ref", ["isoinfo", "-R", "-f", "-i", "{img}"], "isoinfo"),
+        Tool("xorriso-names", "xorriso -find / (names only)", "ref",
+             ["xorriso", "-indev", "{img}", "-find", "/", "--"], "xorriso"),
+        Tool("bsdtar-t", "bsdtar -t (names only)", "ref", ["bsdtar", "-tf", "{img}"], "bsdtar"),
+    ]
+    if with_p7zip:
+        t.append(Tool("p7zip", "p7zip (7z l)", "ref", ["7z", "l", "{img}"], "7z"))
+    return t
+
+
+def have(exe):
+    if os.sep in exe:
+        return os.path.isfile(exe) and os.access(exe, os.X_OK)
+    return shutil.which(exe) is not None
+
+
+def tool_version(exe):
+    probes = {
+        "bsdtar": ["bsdtar", "--version"],
+        "xorriso": ["xorriso", "-version"],
+        "tar": ["tar", "--version"],
+        "isoinfo": ["isoinfo", "-version"],
+        "7zz": ["7zz"],
+        "7z": ["7z"],
+    }
+    argv = probes.get(exe, [exe, "--version"])
+    try:
+        p = subprocess.run(argv, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                           env=ENV, timeout=20, stdin=subprocess.DEVNULL)
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    for line in p.stdout.decode("utf-8", "replace").splitlines():
+        line = line.strip()
+        if line:
+            return line[:120]
+    return None
+
+
+# ---------------------------------------------------------------------------
+# running one timed child
+
+GNU_TIME = "/usr/bin/time"
+
+
+def python_rss_floor_kib():
+    """ru_maxrss that a child exec'ed straight from this Python inherits (see run_timed)."""
+    p = subprocess.Popen(["true"])
+    _, _, ru = os.wait4(p.pid, 0)
+    p.returncode = 0
+    return ru.ru_maxrss
+
+
+def have_gnu_time():
+    try:
+        p = subprocess.run([GNU_TIME, "-f", "%M", "true"], stdout=subprocess.DEVNULL,
+                           stderr=subprocess.PIPE, timeout=20)
+        return p.returncode == 0 and p.stderr.strip().isdigit()
+    except (OSError, subprocess.TimeoutExpired):
+        return False
+
+
+USE_GNU_TIME = False
+
+
+def run_timed(argv, cwd=None, timeout=3600):
+    """Run argv with stdout to /dev/null; return (seconds, maxrss_kib, exitcode, stderr_tail).
+
+    Wall time: perf_counter around spawn and wait, here in Python.
+    Peak RSS: Linux keeps, at exec, the RSS high-water mark of the memory the process
+    had before exec; a child forked (or vforked) from this Python therefore reports at
+    least Python's own RSS (~14 MiB) as ru_maxrss. So the command runs under GNU time
+    (`/usr/bin/time -f %M`), which forks it from a ~1 MiB process and reports its
+    ru_maxrss exactly. Without GNU time, os.wait4's ru_maxrss is used and the report
+    says that memory figures have that floor."""
+    errf = tempfile.TemporaryFile()
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    killed = []
+    rssfile = None
+    if USE_GNU_TIME:
+        fd, rssfile = tempfile.mkstemp(prefix="isokit-bench-rss-")
+        os.close(fd)
+        full = [GNU_TIME, "-f", "%M", "-o", rssfile, "--"] + argv
+    else:
+        full = argv
+    try:
+        t0 = time.perf_counter()
+        p = subprocess.Popen(full, stdin=subprocess.DEVNULL, stdout=devnull, stderr=errf,
+                             cwd=cwd, env=ENV, start_new_session=True)
+
+        def on_timeout():
+            killed.append(True)
+            try:
+                os.killpg(p.pid, signal.SIGKILL)  # the process group this run started
+            except ProcessLookupError:
+                pass
+        timer = threading.Timer(timeout, on_timeout)
+        timer.start()
+        try:
+            _, status, ru = os.wait4(p.pid, 0)
+        finally:
+            timer.cancel()
+        t1 = time.perf_counter()
+        p.returncode = os.waitstatus_to_exitcode(status)
+    finally:
+        os.close(devnull)
+    errf.seek(0)
+    tail = errf.read()[-2000:].decode("utf-8", "replace")
+    errf.close()
+    rc = p.returncode
+    rss = ru.ru_maxrss
+    if rssfile:
+        with open(rssfile) as f:
+            lines = [x.strip() for x in f.read().splitlines() if x.strip()]
+        os.unlink(rssfile)
+        if lines and lines[-1].isdigit():
+            rss = int(lines[-1])
+        for x in lines[:-1]:
+            # "Command exited with non-zero status N" / "Command terminated by signal N"
+            tail = x + "\n" + tail
+    if killed:
+        tail = "killed after %ds timeout\n%s" % (timeout, tail)
+        rc = "timeout"
+    return t1 - t0, rss, rc, tail
+
+
+def count_lines(argv):
+    """Untimed: how many lines a lister prints (sanity check, not a measurement)."""
+    try:
+        p = subprocess.run(argv, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                           stderr=subprocess.DEVNULL, env=ENV, timeout=3600)
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    return p.stdout.count(b"\n")
+
+
+def tree_counts(root):
+    """(regular files, bytes, directories) below root, not following symlinks."""
+    files = nbytes = dirs = 0
+    for dirpath, dirnames, filenames in os.walk(root):
+        dirs += len(dirnames)
+        for n in filenames:
+            st = os.lstat(os.path.join(dirpath, n))
+            if (st.st_mode & 0o170000) == 0o100000:
+                files += 1
+                nbytes += st.st_size
+    return files, nbytes, dirs
+
+
+def rm_tree(path):
+    if os.path.lexists(path):
+        subprocess.run(["rm", "-rf", "--one-file-system", path], check=True)
+
+
+# ---------------------------------------------------------------------------
+# cache control
+
+class Cache:
+    def __init__(self, mode):
+        self.mode = mode  # "cold" or "warm"
+
+    @staticmethod
+    def can_drop():
+        try:
+            os.sync()
+            with open(DROP_CACHES, "w") as f:
+                f.write("3\n")
+            return True
+        except OSError:
+            return False
+
+    def prepare(self, img_or_tar):
+        """Before each timed run: flush dirty pages left by the previous run, then
+        either drop the page cache (cold) or read the input once (warm)."""
+        os.sync()
+        if self.mode == "cold":
+            with open(DROP_CACHES, "w") as f:
+                f.write("3\n")
+        else:
+            with open(img_or_tar, "rb") as f:
+                while f.read(8 << 20):
+                    pass
+
+
+# ---------------------------------------------------------------------------
+# datasets and images
+
+def gen_datasets(trees, datasets, quick):
+    argv = [sys.executable, GEN_DATASET]
+    argv += ["--" + d for d in datasets]
+    if quick:
+        argv += QUICK_SIZES
+    argv.append(trees)
+    log("generating: " + " ".join(argv))
+    subprocess.run(argv, check=True, env=ENV)
+
+
+def read_stamp(trees, name):
+    with open(os.path.join(trees, name + ".stamp")) as f:
+        return json.load(f)
+
+
+def fresh(target, source):
+    return os.path.exists(target) and os.path.getmtime(target) >= os.path.getmtime(source)
+
+
+def make_image(trees, images, name):
+    tree = os.path.join(trees, name)
+    stamp = os.path.join(trees, name + ".stamp")
+    img = os.path.join(images, name + ".iso")
+    if fresh(img, stamp):
+        log("%s: image exists, kept" % img)
+        return img
+    tmp = img + ".tmp"
+    if os.path.exists(tmp):
+        os.unlink(tmp)
+    argv = ["xorriso", "-as", "mkisofs", "-R", "-J", "-V", "ISOKIT_BENCH_" + name.upper(),
+            "-o", tmp, tree]
+    log("making image: " + " ".join(argv))
+    t0 = time.monotonic()
+    p = subprocess.run(argv, env=ENV, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    if p.returncode != 0:
+        sys.stderr.write(p.stdout.decode("utf-8", "replace")[-4000:])
+        die("xorriso failed to make %s" % img)
+    os.replace(tmp, img)
+    log("%s: %.1f MiB in %.1fs" % (img, os.path.getsize(img) / 2**20, time.monotonic() - t0))
+    return img
+
+
+def make_tar(trees, images, name):
+    tree = os.path.join(trees, name)
+    stamp = os.path.join(trees, name + ".stamp")
+    tar = os.path.join(images, name + ".tar")
+    if fresh(tar, stamp):
+        return tar
+    tmp = tar + ".tmp"
+    argv = ["tar", "-cf", tmp, "-C", tree, "."]
+    log("making tar baseline: " + " ".join(argv))
+    subprocess.run(argv, check=True, env=ENV)
+    os.replace(tmp, tar)
+    return tar
+
+
+# ---------------------------------------------------------------------------
+# measuring
+
+def order_for(rep, tools):
+    """Rotate the order each repetition and reverse every other one, so no tool is
+    always first (or always right after the same neighbour)."""
+    n = len(tools)
+    k = rep % n
+    seq = tools[k:] + tools[:k]
+    if rep % 2 == 1:
+        seq.reverse()
+    return seq
+
+
+def measure(op, tools, img, tar, scratch, stamp, cache, repeat, timeout):
+    results = {t.key: {"key": t.key, "label": t.label, "role": t.role,
+                       "cmd": None, "runs": [], "check": None} for t in tools}
+    for rep in range(repeat):
+        for t in order_for(rep, tools):
+            out = os.path.join(scratch, "out-" + t.key)
+            rm_tree(out)
+            if op == "extract":
+                os.mkdir(out)
+            argv = t.cmd(img=img, out=out, tar=tar)
+            results[t.key]["cmd"] = argv
+            cache.prepare(tar if t.key == "tar" else img)
+            secs, rss, rc, err = run_timed(argv, timeout=timeout)
+            run = {"seconds": round(secs, 4), "maxrss_kib": rss, "exit": rc}
+            if rc != 0:
+                run["stderr_tail"] = err[-600:]
+                log("%s %s: exit %s: %s" % (op, t.label, rc, err.strip()[-300:]))
+            if op == "extract":
+                f, b, d = tree_counts(out)
+                run["files"], run["bytes"], run["dirs"] = f, b, d
+                ok = (f == stamp["files"] and b == stamp["bytes"])
+                if not ok:
+                    log("%s %s: extracted %d files / %d bytes, expected %d / %d"
+                        % (op, t.label, f, b, stamp["files"], stamp["bytes"]))
+                run["complete"] = ok
+                rm_tree(out)
+            results[t.key]["runs"].append(run)
+            log("%-8s rep %d  %-34s %8.3fs %9.1f MiB  exit %s"
+                % (op, rep + 1, t.label, secs, rss / 1024.0, rc))
+    if op == "ls":
+        for t in tools:
+            results[t.key]["lines"] = count_lines(t.cmd(img=img, out="", tar=tar))
+    return summarize(op, [results[t.key] for t in tools])
+
+
+def summarize(op, rows):
+    for r in rows:
+        good = [x for x in r["runs"] if x["exit"] == 0 and x.get("complete", True)]
+        r["ok"] = len(good) == len(r["runs"]) and len(good) > 0
+        src = good if good else r["runs"]
+        r["median_s"] = statistics.median(x["seconds"] for x in src) if src else None
+        r["peak_mib"] = max(x["maxrss_kib"] for x in src) / 1024.0 if src else None
+    peers = [r for r in rows if r["role"] == "peer" and r["ok"]]
+    best_t = min((r["median_s"] for r in peers), default=None)
+    best_m = min((r["peak_mib"] for r in peers), default=None)
+    best_t_by = next((r["key"] for r in peers if r["median_s"] == best_t), None)
+    best_m_by = next((r["key"] for r in peers if r["peak_mib"] == best_m), None)
+    isoinfo = next((r for r in rows if r["key"] == "isoinfo" and r["ok"]), None)
+    for r in rows:
+        # a failed or incomplete row gets no ratios: its time means nothing
+        r["time_vs_best_peer"] = (r["median_s"] / best_t) if best_t and r["ok"] else None
+        r["mem_vs_best_peer"] = (r["peak_mib"] / best_m) if best_m and r["ok"] else None
+        if op == "ls":
+            r["time_vs_isoinfo"] = (r["median_s"] / isoinfo["median_s"]) if isoinfo and r["ok"] else None
+    summary = {"rows": rows, "best_peer_time": best_t_by, "best_peer_mem": best_m_by}
+    summary["targets"] = check_targets(op, rows, peers)
+    return summary
+
+
+def check_targets(op, rows, peers):
+    """The issue's targets, per isokit row: True/False, or None when not measurable."""
+    out = []
+    by_key = {r["key"]: r for r in rows}
+    for r in rows:
+        if r["role"] != "isokit":
+            continue
+        res = {"row": r["key"]}
+        if not r["ok"]:
+            res["runs without error and complete"] = False
+            out.append(res)
+            continue
+        if op == "extract":
+            res["time <= best peer"] = r["time_vs_best_peer"] <= 1.0 if r["time_vs_best_peer"] else None
+        else:
+            iso = by_key.get("isoinfo")
+            res["time <= isoinfo -R -l"] = (r["median_s"] <= iso["median_s"]) if iso and iso["ok"] else None
+            for k in ("xorriso", "bsdtar", "7zz"):
+                p = by_key.get(k)
+                res["3x faster than %s" % k] = (3 * r["median_s"] <= p["median_s"]) if p and p["ok"] else None
+        res["memory < every peer"] = all(r["peak_mib"] < p["peak_mib"] for p in peers) if peers else None
+        out.append(res)
+    return out
+
+
+# ---------------------------------------------------------------------------
+# output
+
+def fmt_ratio(x):
+    return "—" if x is None else "%.2f" % x
+
+
+def markdown(report):
+    L = []
+    m = report["machine"]
+    L.append("# isokit benchmark, %s" % report["started"])
+    L.append("")
+    L.append("- machine: %s, %d CPUs (nproc), %.1f GiB RAM, kernel %s"
+             % (m["cpu"], m["nproc"], m["mem_gib"], m["kernel"]))
+    L.append("- data: `%s` on %s (%s)" % (report["data"], m["data_fs"], m["data_dev"]))
+    L.append("- cache: **%s** — %s" % (report["cache"], report["cache_note"]))
+    L.append("- %d repetitions per tool, tools in rotating order; time = median wall seconds, "
+             "memory = largest peak RSS over the repetitions" % report["repeat"])
+    L.append("- memory: " + report["memory_note"])
+    L.append("- ratios: to the best *peer* (bsdtar, 7-Zip 7zz, xorriso; for listing also isoinfo). "
+             "`ref` rows are shown for context and never the yardstick.")
+    if report["quick"]:
+        L.append("- **--quick: small datasets, a smoke run, not the benchmark**")
+    L.append("- tools: " + "; ".join("%s: %s" % (k, v) for k, v in sorted(report["versions"].items())))
+    if report.get("skipped"):
+        L.append("- skipped: " + "; ".join(report["skipped"]))
+    L.append("")
+    for ds in report["datasets"]:
+        st = ds["stamp"]
+        L.append("## %s — %d files, %d dirs, %.1f MiB; image %.1f MiB"
+                 % (ds["name"], st["files"], st["dirs"], st["bytes"] / 2**20, ds["image_bytes"] / 2**20))
+        L.append("")
+        for op in ("extract", "ls"):
+            if op not in ds["ops"]:
+                continue
+            s = ds["ops"][op]
+            L.append("### %s %s" % (ds["name"], "extract" if op == "extract" else "ls -R"))
+            L.append("")
+            if op == "ls":
+                L.append("| tool | role | median s | peak MiB | time ×best peer | mem ×best peer | time ×isoinfo | lines |")
+                L.append("| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |")
+            else:
+                L.append("| tool | role | median s | peak MiB | time ×best peer | mem ×best peer | complete |")
+                L.append("| --- | --- | ---: | ---: | ---: | ---: | --- |")
+            for r in s["rows"]:
+                name = r["label"] if r["ok"] else r["label"] + " **(failed)**"
+                t = "—" if r["median_s"] is None else "%.3f" % r["median_s"]
+                mm = "—" if r["peak_mib"] is None else "%.1f" % r["peak_mib"]
+                cells = [name, r["role"], t, mm, fmt_ratio(r["time_vs_best_peer"]),
+                         fmt_ratio(r["mem_vs_best_peer"])]
+                if op == "ls":
+                    cells += [fmt_ratio(r.get("time_vs_isoinfo")),
+                              "—" if r.get("lines") is None else str(r["lines"])]
+                else:
+                    cells.append("yes" if all(x.get("complete") for x in r["runs"]) else "**no**")
+                L.append("| " + " | ".join(cells) + " |")
+            L.append("")
+            L.append("best peer: time %s, memory %s" % (s["best_peer_time"], s["best_peer_mem"]))
+            for tg in s["targets"]:
+                items = ["%s: %s" % (k, {True: "met", False: "**missed**", None: "n/a"}[v])
+                         for k, v in tg.items() if k != "row"]
+                L.append("")
+                L.append("targets (%s): %s" % (tg["row"], "; ".join(items)))
+            L.append("")
+    return "\n".join(L)
+
+
+def machine_info(data):
+    cpu = platform.processor() or "?"
+    try:
+        with open("/proc/cpuinfo") as f:
+            for line in f:
+                if line.startswith("model name"):
+                    cpu = line.split(":", 1)[1].strip()
+                    break
+    except OSError:
+        pass
+    mem = 0
+    with open("/proc/meminfo") as f:
+        for line in f:
+            if line.startswith("MemTotal:"):
+                mem = int(line.split()[1]) * 1024
+    fs, dev = "?", "?"
+    best = ""
+    real = os.path.realpath(data)
+    with open("/proc/mounts") as f:
+        for line in f:
+            parts = line.split()
+            mp = parts[1]
+            if (real == mp or real.startswith(mp.rstrip("/") + "/")) and len(mp) >= len(best):
+                best, dev, fs = mp, parts[0], parts[2]
+    return {"cpu": cpu, "nproc": os.cpu_count(), "mem_gib": mem / 2**30,
+            "kernel": platform.release(), "data_fs": fs, "data_dev": dev}
+
+
+# ---------------------------------------------------------------------------
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--data", default=os.environ.get("ISOKIT_BENCH_DATA", "/work/bench-data"),
+                    help="where the trees, images and extraction scratch go (default "
+                         "$ISOKIT_BENCH_DATA or /work/bench-data); never inside the repository")
+    ap.add_argument("--datasets", default=",".join(ALL_DATASETS),
+                    help="comma list of photos,smallfiles,flat (default: all three)")
+    ap.add_argument("--ops", default="extract,ls", help="comma list of extract,ls (default: both)")
+    ap.add_argument("--repeat", type=int, default=3, help="timed runs per tool (median reported; default 3)")
+    ap.add_argument("--isokit", default=DEFAULT_ISOKIT, help="isokit binary (default build/tools/isokit/isokit)")
+    ap.add_argument("--no-isokit", action="store_true", help="peers only")
+    ap.add_argument("--tools", help="comma list of tool keys to run (e.g. isokit,bsdtar,7zz,xorriso,tar,isoinfo)")
+    ap.add_argument("--with-p7zip", action="store_true", help="also time p7zip's 7z (16.02) as a ref row")
+    ap.add_argument("--quick", action="store_true", help="small datasets (smoke run)")
+    ap.add_argument("--cache", choices=("auto", "cold", "warm"), default="auto",
+                    help="cold: sync + drop_caches before each timed run; warm: read the image once "
+                         "before each timed run; auto (default): cold if drop_caches is writable")
+    ap.add_argument("--no-gnu-time", action="store_true",
+                    help="measure memory with os.wait4 even if /usr/bin/time exists (has a floor)")
+    ap.add_argument("--timeout", type=int, default=3600, help="seconds before a run is killed")
+    ap.add_argument("--json", metavar="OUT", help="write raw numbers as JSON")
+    ap.add_argument("--markdown", metavar="OUT", help="also write the tables to a file")
+    a = ap.parse_args()
+
+    data = os.path.abspath(a.data)
+    if data == REPO or data.startswith(REPO + os.sep):
+        die("--data %s is inside the repository; pick a directory outside it" % data)
+    datasets = [d for d in a.datasets.split(",") if d]
+    for d in datasets:
+        if d not in ALL_DATASETS:
+            die("unknown dataset %r (photos, smallfiles, flat)" % d)
+    ops = [o for o in a.ops.split(",") if o]
+    for o in ops:
+        if o not in ("extract", "ls"):
+            die("unknown op %r (extract, ls)" % o)
+    if a.repeat < 1:
+        die("--repeat must be at least 1")
+    if not os.path.isfile(GEN_DATASET):
+        die("gen-dataset not found at %s" % GEN_DATASET)
+    if not have("xorriso"):
+        die("xorriso is needed to make the images")
+
+    # cache mode
+    if a.cache == "auto":
+        mode = "cold" if Cache.can_drop() else "warm"
+    elif a.cache == "cold":
+        if not Cache.can_drop():
+            die("cannot write %s (needs root, and not in every container)" % DROP_CACHES)
+        mode = "cold"
+    else:
+        mode = "warm"
+    cache = Cache(mode)
+
+    global USE_GNU_TIME
+    USE_GNU_TIME = have_gnu_time() and not a.no_gnu_time
+    if USE_GNU_TIME:
+        mem_note = "peak RSS from GNU time (`/usr/bin/time -f %M`, the child's ru_maxrss)"
+    else:
+        floor = python_rss_floor_kib() / 1024.0
+        mem_note = ("peak RSS from os.wait4 (GNU time not found): every figure has a floor of "
+                    "about %.1f MiB, the RSS of the Python that forked it; install `time`" % floor)
+        log("warning: " + mem_note)
+    cache_note = ("`sync; echo 3 > /proc/sys/vm/drop_caches` before every timed run: the image "
+                  "is read from the device (on a VM the host may still cache it)"
+                  if mode == "cold" else
+                  "the input is read once (`cat IMG > /dev/null`) before every timed run: "
+                  "figures are warm-cache, with no disk reads of the image")
+
+    # which tools
+    isokit = os.path.abspath(a.isokit)
+    skipped = []
+    wanted = set(a.tools.split(",")) if a.tools else None
+
+    def usable(tools):
+        keep = []
+        for t in tools:
+            base = t.key.split("-")[0]
+            if wanted is not None and t.key not in wanted and base not in wanted:
+                continue
+            if t.role == "isokit" and a.no_isokit:
+                continue
+            if not have(t.needs):
+                msg = "%s (%s not found)" % (t.label, t.needs)
+                if msg not in skipped:
+                    skipped.append(msg)
+                    log("skipping " + msg)
+                continue
+            keep.append(t)
+        return keep
+
+    tools = {"extract": usable(extract_tools(isokit, a.with_p7zip)),
+             "ls": usable(ls_tools(isokit, a.with_p7zip))}
+
+    versions = {}
+    for exe in ("bsdtar", "7zz", "xorriso", "isoinfo", "tar") + (("7z",) if a.with_p7zip else ()):
+        if have(exe):
+            versions[exe] = tool_version(exe)
+    if have(isokit) and not a.no_isokit:
+        versions["isokit"] = tool_version(isokit) or isokit
+
+    profile = "quick" if a.quick else "full"
+    root = os.path.join(data, profile)
+    trees = os.path.join(root, "trees")
+    images = os.path.join(root, "images")
+    scratch = os.path.join(root, "scratch")
+    for d in (trees, images, scratch):
+        os.makedirs(d, exist_ok=True)
+    st = os.statvfs(data)
+    log("data %s: %.1f GiB free; cache mode %s" % (data, st.f_bavail * st.f_frsize / 2**30, mode))
+
+    gen_datasets(trees, datasets, a.quick)
+
+    report = {
+        "started": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
+        "machine": machine_info(data), "data": root, "quick": a.quick, "repeat": a.repeat,
+        "cache": mode, "cache_note": cache_note, "memory_note": mem_note, "versions": versions, "skipped": skipped,
+        "datasets": [],
+    }
+    for name in datasets:
+        stamp = read_stamp(trees, name)
+        img = make_image(trees, images, name)
+        tar = make_tar(trees, images, name) if any(t.key == "tar" for t in tools["extract"]) else None
+        ds = {"name": name, "stamp": {k: stamp[k] for k in ("files", "dirs", "bytes", "content_sha256")},
+              "image": img, "image_bytes": os.path.getsize(img), "ops": {}}
+        for op in ops:
+            if not tools[op]:
+                continue
+            log("== %s %s (%d tools x %d)" % (name, op, len(tools[op]), a.repeat))
+            ds["ops"][op] = measure(op, tools[op], img, tar, scratch, stamp, cache, a.repeat, a.timeout)
+        report["datasets"].append(ds)
+        rm_tree(scratch)
+        os.makedirs(scratch, exist_ok=True)
+
+    md = markdown(report)
+    print(md)
+    if a.markdown:
+        with open(a.markdown, "w") as f:
+            f.write(md + "\n")
+    if a.json:
+        with open(a.json, "w") as f:
+            json.dump(report, f, indent=1, ensure_ascii=False)
+            f.write("\n")
+        log("raw numbers: " + a.json)
+
+
+if __name__ == "__main__":
+    main()

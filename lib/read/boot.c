@@ -1,0 +1,69 @@
+// SPDX-License-Identifier: MIT
+/* El Torito: read the boot catalog named by the boot record. */
+#include <stdlib.h>
+
+#include "base/bytes.h"
+#include "base/checked.h"
+#include "eltorito/catalog.h"
+#include "read/internal.h"
+
+int isokit_image_boot_entries(struct isokit_image *img,
+			      struct isokit_boot_entry *out, size_t cap,
+			      size_t *count)
+{
+	*count = 0;
+	if (!img->info.has_eltorito)
+		return 0;
+	uint32_t lba = img->info.boot_catalog_lba;
+	uint64_t off = (uint64_t)lba * ISO_BLOCK;
+	/* The catalog is usually one block; read up to the cap, as far as
+	 * the image goes. */
+	uint64_t blocks = READ_MAX_CATALOG_BLOCKS;
+	if (!range_inside(off, ISO_BLOCK, img->size))
+		return img_error(img, ISOKIT_E_RANGE, lba, NULL,
+				 "boot catalog lies outside the image");
+	if ((img->size - off) / ISO_BLOCK < blocks)
+		blocks = (img->size - off) / ISO_BLOCK;
+	uint8_t *buf = malloc((size_t)blocks * ISO_BLOCK);
+	if (!buf)
+		return ISOKIT_E_NOMEM;
+	int rc = img_read(img, off, buf, (size_t)blocks * ISO_BLOCK, NULL);
+	if (rc == 0) {
+		rc = eltorito_decode(buf, (size_t)blocks * ISO_BLOCK, out, cap, count);
+		if (rc)
+			rc = img_error(img, rc, lba, NULL,
+				       "damaged boot catalog (bad validation entry)");
+	}
+	free(buf);
+	return rc;
+}
+
+int isokit_image_partitions(struct isokit_image *img,
+			    struct isokit_partition *out, size_t cap,
+			    size_t *count)
+{
+	/* Classic MBR: four 16-byte entries at 446, signature 55 AA at 510. */
+	uint8_t mbr[512];
+	*count = 0;
+	if (!img->info.has_mbr)
+		return 0;
+	int rc = img_read(img, 0, mbr, sizeof(mbr), NULL);
+	if (rc)
+		return rc;
+	size_t n = 0;
+	for (uint32_t i = 0; i < 4; i++) {
+		const uint8_t *e = mbr + 446 + 16 * i;
+		if (e[4] == 0)
+			continue;
+		if (n < cap) {
+			out[n].index = i + 1;
+			out[n].bootable = e[0] == 0x80;
+			out[n].type = e[4];
+			out[n].start = get_731(e + 8);
+			out[n].sectors = get_731(e + 12);
+		}
+		n++;
+	}
+	*count = n;
+	return 0;
+}

@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# Installs every Debian package that building and testing isokit needs.
+# Run as root (or with sudo) on Debian 12. Safe to run again: apt skips what is there.
+set -euo pipefail
+
+packages=(
+	# build
+	meson ninja-build pkg-config gcc clang libclang-rt-14-dev llvm
+	# libraries
+	zlib1g-dev libssl-dev
+	# test oracles and helpers
+	xorriso genisoimage libarchive-tools 7zip p7zip-full isomd5sum
+	python3 attr
+)
+
+SUDO=
+if [ "$(id -u)" -ne 0 ]; then SUDO=sudo; fi
+
+missing=()
+for p in "${packages[@]}"; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+done
+
+if [ ${#missing[@]} -gt 0 ]; then
+	echo "install-deps: installing ${missing[*]}"
+	export DEBIAN_FRONTEND=noninteractive
+	$SUDO apt-get update -qq
+	$SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
+else
+	echo "install-deps: all packages present"
+fi

@@ -1,0 +1,111 @@
+/* SPDX-License-Identifier: MIT */
+/* Shared declarations of the isokit command-line tool. */
+#ifndef ISOKIT_CLI_H
+#define ISOKIT_CLI_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include <isokit/isokit.h>
+
+enum { EXIT_OK = 0, EXIT_FAIL = 1, EXIT_USAGE = 2 };
+
+/* ---- options declared once: they drive parsing and --help ---- */
+
+struct opt_def {
+	int id;              /* returned to the handler; 0 ends the table */
+	char short_name;     /* 0 if none */
+	const char *long_name;
+	const char *arg;     /* argument name, or NULL for a flag */
+	const char *help;
+};
+
+struct cmd_def {
+	const char *name;
+	const char *usage;   /* operands, e.g. "IMAGE [PATH]" */
+	const char *summary;
+	int (*run)(int argc, char **argv);
+};
+
+/* Common options every reading command takes. */
+enum {
+	OPT_HELP = 1000,
+	OPT_QUIET,
+	OPT_VERBOSE,
+	OPT_NAMESPACE,
+	OPT_JSON,
+};
+
+struct common_opts {
+	bool quiet, verbose, json;
+	enum isokit_namespace ns;
+};
+
+/*
+ * Parse argv with the command's table plus the common options. Calls
+ * @p handle for every command-specific option. Operands are left in
+ * argv[*first..argc). @return -1 to go on, or an exit status (help shown,
+ * usage error).
+ */
+int opt_parse(const struct cmd_def *cmd, const struct opt_def *defs,
+	      int argc, char **argv, struct common_opts *common,
+	      int (*handle)(int id, const char *arg, void *ctx), void *ctx,
+	      int *first);
+void opt_help(FILE *out, const struct cmd_def *cmd, const struct opt_def *defs);
+int usage_error(const struct cmd_def *cmd, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+/* ---- messages ---- */
+
+extern const char *progname;
+void msg_error(const char *image, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+void msg_warn(const char *image, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+/* Open an image with the common options; prints the error and returns NULL
+ * on failure. Findings of severity error are counted in *errors. */
+struct open_ctx {
+	const char *image;
+	bool quiet;
+	unsigned errors, warnings;
+};
+struct isokit_image *cli_open(const char *path, const struct common_opts *c,
+			      struct open_ctx *ctx);
+/* Print the image's last error: "isokit: IMAGE: message". */
+void cli_image_error(const char *image, struct isokit_image *img, int rc);
+
+/* ---- output helpers (out.c) ---- */
+
+const char *type_name(uint32_t mode);
+void mode_string(uint32_t mode, char out[11]);
+void format_time(const struct isokit_time *t, char *out, size_t len);
+void format_time_iso(const struct isokit_time *t, char *out, size_t len);
+void json_string(FILE *f, const char *s);
+void print_escaped(FILE *f, const char *s);
+const char *ns_name(enum isokit_namespace ns);
+void human_size(uint64_t bytes, char *out, size_t len);
+
+/* ---- progress (progress.c) ---- */
+
+struct progress {
+	bool on;
+	const char *what;
+	uint64_t total, done, files;
+	uint64_t start_ns, last_ns;
+};
+void progress_init(struct progress *p, const char *what, uint64_t total, bool quiet);
+void progress_update(struct progress *p, uint64_t add_bytes, uint64_t add_files);
+void progress_end(struct progress *p);
+
+/* ---- commands ---- */
+
+int cmd_info(int argc, char **argv);
+int cmd_ls(int argc, char **argv);
+int cmd_cat(int argc, char **argv);
+int cmd_extract(int argc, char **argv);
+
+extern const struct cmd_def cmd_info_def, cmd_ls_def, cmd_cat_def, cmd_extract_def;
+
+#endif

@@ -1,0 +1,136 @@
+// SPDX-License-Identifier: MIT
+/* Copying file data out of an image, through the kernel where possible:
+ * plain files are byte ranges of the image, so copy_file_range or sendfile
+ * can move them without a trip through user space. */
+#include <errno.h>
+#include <stdlib.h>
+#include <sys/sendfile.h>
+#include <unistd.h>
+
+#include "copy.h"
+
+#define COPY_BUF (1u << 20)
+#define COPY_CHUNK ((size_t)1 << 30)
+
+int copier_init(struct copier *c)
+{
+	c->zero_copy = 1;
+	c->buf_len = COPY_BUF;
+	c->buf = malloc(c->buf_len);
+	c->out_errno = 0;
+	return c->buf ? 0 : ISOKIT_E_NOMEM;
+}
+
+void copier_release(struct copier *c)
+{
+	free(c->buf);
+	c->buf = NULL;
+}
+
+static int write_all(struct copier *c, int fd, const unsigned char *p, size_t n)
+{
+	while (n > 0) {
+		ssize_t w = write(fd, p, n);
+		if (w < 0) {
+			if (errno == EINTR)
+				continue;
+			c->out_errno = errno;
+			return ISOKIT_E_IO;
+		}
+		p += w;
+		n -= (size_t)w;
+	}
+	return 0;
+}
+
+/* Move one run of the image's bytes; returns bytes moved by the kernel,
+ * or -1 with errno when zero-copy does not apply here. */
+static ssize_t kernel_copy(struct copier *c, int in, uint64_t off, int out,
+			   size_t len)
+{
+	loff_t o = (loff_t)off;
+	if (c->zero_copy == 1) {
+		ssize_t n = copy_file_range(in, &o, out, NULL, len, 0);
+		if (n >= 0 || (errno != EXDEV && errno != EINVAL &&
+			       errno != ENOSYS && errno != EOPNOTSUPP &&
+			       errno != EBADF))
+			return n;
+		c->zero_copy = 2;
+		o = (loff_t)off;
+	}
+	if (c->zero_copy == 2) {
+		ssize_t n = sendfile(out, in, &o, len);
+		if (n >= 0 || (errno != EINVAL && errno != ENOSYS))
+			return n;
+		c->zero_copy = 0;
+	}
+	errno = EOPNOTSUPP;
+	return -1;
+}
+
+static int copy_runs(struct copier *c, struct isokit_image *img,
+		     struct isokit_file *f, int in, int fd, struct progress *p)
+{
+	uint64_t offs[8], lens[8];
+	int64_t nruns = isokit_file_runs(f, offs, lens, 8);
+	if (nruns < 0 || nruns > 8 || in < 0 || c->zero_copy == 0)
+		return 1; /* not applicable: caller copies through user space */
+	for (int64_t r = 0; r < nruns; r++) {
+		uint64_t off = offs[r], left = lens[r];
+		while (left > 0) {
+			size_t want = left > COPY_CHUNK ? COPY_CHUNK : (size_t)left;
+			ssize_t n = kernel_copy(c, in, off, fd, want);
+			if (n < 0) {
+				if (errno == EINTR)
+					continue;
+				if (c->zero_copy == 0 && r == 0 && off == offs[0])
+					return 1; /* nothing written yet: fall back */
+				c->out_errno = errno;
+				return ISOKIT_E_IO;
+			}
+			if (n == 0) {
+				c->out_errno = EIO; /* image shrank under us */
+				return ISOKIT_E_IO;
+			}
+			off += (uint64_t)n;
+			left -= (uint64_t)n;
+			if (p)
+				progress_update(p, (uint64_t)n, 0);
+		}
+	}
+	(void)img;
+	return 0;
+}
+
+int copy_node_data(struct copier *c, struct isokit_image *img,
+		   const struct isokit_node *node, int fd, struct progress *p)
+{
+	struct isokit_file *f;
+	c->out_errno = 0;
+	int rc = isokit_file_open(img, node, &f);
+	if (rc)
+		return rc;
+	int in = isokit_source_fd(isokit_image_source(img));
+	rc = copy_runs(c, img, f, in, fd, p);
+	if (rc == 1) {
+		uint64_t off = 0;
+		rc = 0;
+		for (;;) {
+			int64_t n = isokit_file_pread(f, c->buf, c->buf_len, off);
+			if (n < 0) {
+				rc = (int)n;
+				break;
+			}
+			if (n == 0)
+				break;
+			rc = write_all(c, fd, c->buf, (size_t)n);
+			if (rc)
+				break;
+			off += (uint64_t)n;
+			if (p)
+				progress_update(p, (uint64_t)n, 0);
+		}
+	}
+	isokit_file_close(f);
+	return rc;
+}

@@ -1,0 +1,28 @@
+/* SPDX-License-Identifier: MIT */
+/* Copying a file's data out of an image into a file descriptor. */
+#ifndef ISOKIT_COPY_H
+#define ISOKIT_COPY_H
+
+#include "cli.h"
+
+struct copier {
+	int zero_copy; /* 1 try copy_file_range, 2 try sendfile, 0 plain */
+	unsigned char *buf;
+	size_t buf_len;
+	int out_errno; /* errno of a failed write, 0 if the image failed */
+};
+
+int copier_init(struct copier *c);
+void copier_release(struct copier *c);
+
+/*
+ * Write the content of @p node to @p fd. Plain data goes through the
+ * kernel (copy_file_range, then sendfile) when both ends allow it.
+ * @return 0, a negative isokit error (image side, detail on @p img), or
+ * ISOKIT_E_IO with c->out_errno set when writing failed.
+ */
+int copy_node_data(struct copier *c, struct isokit_image *img,
+		   const struct isokit_node *node, int fd,
+		   struct progress *p);
+
+#endif

@@ -1,0 +1,68 @@
+// SPDX-License-Identifier: MIT
+/* A one-line progress bar on stderr, shown only on a terminal. */
+#include <stdio.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cli.h"
+
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+void progress_init(struct progress *p, const char *what, uint64_t total, bool quiet)
+{
+	p->on = !quiet && isatty(STDERR_FILENO);
+	p->what = what;
+	p->total = total;
+	p->done = p->files = 0;
+	p->start_ns = p->last_ns = now_ns();
+}
+
+static void draw(struct progress *p, uint64_t t)
+{
+	double secs = (double)(t - p->start_ns) / 1e9;
+	double rate = secs > 0 ? (double)p->done / secs : 0;
+	char done[32], total[32], r[32];
+	human_size(p->done, done, sizeof(done));
+	human_size(p->total, total, sizeof(total));
+	human_size((uint64_t)rate, r, sizeof(r));
+	int pct = p->total ? (int)(100.0 * (double)p->done / (double)p->total) : 0;
+	if (pct > 100)
+		pct = 100;
+	char bar[21];
+	for (int i = 0; i < 20; i++)
+		bar[i] = i < pct / 5 ? '#' : '.';
+	bar[20] = '\0';
+	char eta[32] = "";
+	if (rate > 0 && p->total > p->done) {
+		unsigned left = (unsigned)((double)(p->total - p->done) / rate);
+		snprintf(eta, sizeof(eta), ", %u:%02u left", left / 60, left % 60);
+	}
+	fprintf(stderr, "\r%s [%s] %3d%% %s of ~%s, %llu files, %s/s%s\033[K",
+		p->what, bar, pct, done, total, (unsigned long long)p->files, r, eta);
+}
+
+void progress_update(struct progress *p, uint64_t add_bytes, uint64_t add_files)
+{
+	p->done += add_bytes;
+	p->files += add_files;
+	if (!p->on)
+		return;
+	uint64_t t = now_ns();
+	if (t - p->last_ns < 200000000u)
+		return;
+	p->last_ns = t;
+	draw(p, t);
+}
+
+void progress_end(struct progress *p)
+{
+	if (!p->on)
+		return;
+	draw(p, now_ns());
+	fputc('\n', stderr);
+}
