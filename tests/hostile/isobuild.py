@@ -433,6 +433,7 @@ class Builder:
         self.rr_flags_entry = rr_flags_entry
         self.sp_skip = sp_skip
         self.ce_areas = []
+        self.extra_areas = []  # hand-made CEArea objects referenced by entries
         self.extra_vds = []  # raw 2048-byte descriptors inserted before the terminator
         self.pvd_patch = None  # callable(pvd bytearray)
         self.trailer = b''     # bytes appended after everything
@@ -561,24 +562,28 @@ class Builder:
         return order
 
     def _files(self):
-        out, seen = [], set()
-
-        def rec(d):
-            for c in d.children:
-                if c.kind == 'dir':
-                    if c.alias is None:
-                        rec(c)
-                elif c.uid not in seen and (c.data or c.sections):
-                    seen.add(c.uid)
-                    out.append(c)
-        rec(self.root)
+        """Files with data, depth-first in the order given (iterative)."""
+        out, seen, dseen = [], set(), set()
+        stack = [iter(self.root.children)]
+        while stack:
+            c = next(stack[-1], None)
+            if c is None:
+                stack.pop()
+                continue
+            if c.kind == 'dir':
+                if c.alias is None and c.uid not in dseen:
+                    dseen.add(c.uid)
+                    stack.append(iter(c.children))
+            elif c.uid not in seen and (c.data or c.sections):
+                seen.add(c.uid)
+                out.append(c)
         return out
 
     # ---- build
 
     def build(self):
         img = Image()
-        self.ce_areas = []
+        self.ce_areas = list(self.extra_areas)
         self._er_area = CEArea([ER()]) if (self.rr and self.er) else None
         if self._er_area:
             self.ce_areas.append(self._er_area)

@@ -10,6 +10,7 @@
 
 const char *progname = "isokit";
 
+__attribute__((format(printf, 3, 0)))
 static void vmsg(const char *kind, const char *image, const char *fmt, va_list ap)
 {
 	fflush(stdout);
