@@ -15,6 +15,8 @@
 
 struct frame {
 	struct isokit_node *self; /* owned; NULL for the start node */
+	struct isokit_dir *it;    /* streaming mode: open while listing */
+	/* sorted mode: every entry; streaming mode: the subdirectories met */
 	struct isokit_node **kids;
 	size_t n, cap;
 	size_t next_entry; /* next ENTRY event */
@@ -108,6 +110,7 @@ static int cmp_nodes(const void *a, const void *b)
 
 static void frame_release(struct frame *f)
 {
+	isokit_dir_close(f->it);
 	for (size_t i = 0; i < f->n; i++)
 		isokit_node_free(f->kids[i]);
 	free(f->kids);
@@ -115,7 +118,24 @@ static void frame_release(struct frame *f)
 	memset(f, 0, sizeof(*f));
 }
 
-/* Read all entries of @p dir into a new frame. */
+static int kid_add(struct frame *f, const struct isokit_node *n)
+{
+	if (f->n == f->cap) {
+		size_t cap = f->cap ? f->cap * 2 : 16;
+		struct isokit_node **k = realloc(f->kids, cap * sizeof(*k));
+		if (!k)
+			return ISOKIT_E_NOMEM;
+		f->kids = k;
+		f->cap = cap;
+	}
+	int rc = isokit_node_dup(n, &f->kids[f->n]);
+	if (rc == 0)
+		f->n++;
+	return rc;
+}
+
+/* Start a frame for @p dir: in sorted mode all its entries are read now;
+ * in streaming mode its iterator is opened and read as events go. */
 static int push_frame(struct isokit_walk *w, const struct isokit_node *dir,
 		      struct isokit_node *owned, size_t path_len)
 {
@@ -155,30 +175,24 @@ static int push_frame(struct isokit_walk *w, const struct isokit_node *dir,
 
 	struct isokit_dir *it;
 	rc = dir_open_path(img, dir, w->path, &it);
+	if (rc == 0 && !w->opts.sorted) {
+		/* Streaming: entries are handed out as they are read. */
+		f->it = it;
+		w->depth++;
+		return 0;
+	}
 	const struct isokit_node *n;
 	while (rc == 0 && (rc = isokit_dir_next(it, &n)) > 0) {
-		if (f->n == f->cap) {
-			size_t cap = f->cap ? f->cap * 2 : 16;
-			struct isokit_node **k = realloc(f->kids, cap * sizeof(*k));
-			if (!k) {
-				rc = ISOKIT_E_NOMEM;
-				break;
-			}
-			f->kids = k;
-			f->cap = cap;
-		}
-		rc = isokit_node_dup(n, &f->kids[f->n]);
+		rc = kid_add(f, n);
 		if (rc)
 			break;
-		f->n++;
-		rc = 0;
 	}
 	isokit_dir_close(it);
 	if (rc < 0) {
 		frame_release(f);
 		return rc;
 	}
-	if (w->opts.sorted && f->n > 1)
+	if (f->n > 1)
 		qsort(f->kids, f->n, sizeof(*f->kids), cmp_nodes);
 	w->depth++;
 	return 0;
@@ -235,6 +249,28 @@ int isokit_walk_next(struct isokit_walk *w, enum isokit_walk_event *event,
 			*node = self;
 			*path = w->path;
 			return 1;
+		}
+		if (f->it) {
+			const struct isokit_node *k;
+			rc = isokit_dir_next(f->it, &k);
+			if (rc > 0 && S_ISDIR(k->st.mode) && !k->st.unsafe_name)
+				rc = kid_add(f, k) ? ISOKIT_E_NOMEM : 1;
+			if (rc > 0) {
+				if ((rc = path_set(w, f->path_len, k->name)))
+					return rc;
+				*event = ISOKIT_WALK_ENTRY;
+				*node = k;
+				*path = w->path;
+				return 1;
+			}
+			/* End or damage: the subdirectories met so far are
+			 * still walked. */
+			isokit_dir_close(f->it);
+			f->it = NULL;
+			f->next_entry = f->n;
+			if (rc < 0)
+				return rc;
+			continue;
 		}
 		if (f->next_entry < f->n) {
 			struct isokit_node *k = f->kids[f->next_entry++];

@@ -4,7 +4,7 @@
 make_fixture
 img=$T/img.iso
 
-run "$ISOKIT" ls "$img"; expect_rc 0 "ls root"
+run "$ISOKIT" ls --sort "$img"; expect_rc 0 "ls --sort root"
 printf '%s\n' dir empty empty.txt hard.txt link >"$T/want"
 if diff -u "$T/want" "$T/out" >"$T/diff"; then ok "ls root names, sorted"; else not_ok "ls root names"; sed 's/^/# /' "$T/diff"; fi
 

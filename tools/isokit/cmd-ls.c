@@ -10,24 +10,27 @@
 
 #include "cli.h"
 
-enum { OPT_LONG = 1, OPT_RECURSIVE, OPT_ALL };
+enum { OPT_LONG = 1, OPT_RECURSIVE, OPT_SORT };
 
 const struct cmd_def cmd_ls_def = {
 	"ls", "IMAGE [PATH]",
-	"List the files in IMAGE (below PATH, default the root).\n"
-	"With -R, every path below PATH, relative to it, one per line.",
+	"List the files in IMAGE (below PATH, default the root), in the order\n"
+	"the image records them (--sort: by name). With -R, every path below\n"
+	"PATH, relative to it, one per line; a folder's entries come before\n"
+	"the contents of its subfolders.",
 	cmd_ls,
 };
 
 static const struct opt_def ls_opts[] = {
 	{OPT_LONG, 'l', "long", NULL, "long format: mode, links, owner, group, size, date, name -> target"},
 	{OPT_RECURSIVE, 'R', "recursive", NULL, "list subdirectories recursively"},
+	{OPT_SORT, 0, "sort", NULL, "sort each folder's entries by name (bytewise); costs memory in proportion to the widest folder"},
 	{OPT_JSON, 0, "json", NULL, "print JSON (schema in isokit-ls(1))"},
 	{0, 0, NULL, NULL, NULL},
 };
 
 struct ls_state {
-	bool lng, recursive, json;
+	bool lng, recursive, json, sort;
 	bool first_json;
 	FILE *out;
 };
@@ -40,6 +43,8 @@ static int ls_opt(int id, const char *arg, void *vctx)
 		s->lng = true;
 	else if (id == OPT_RECURSIVE)
 		s->recursive = true;
+	else if (id == OPT_SORT)
+		s->sort = true;
 	return -1;
 }
 
@@ -109,7 +114,8 @@ static int cmp_names(const void *a, const void *b)
 		      isokit_node_name(*(struct isokit_node *const *)b));
 }
 
-/* One directory, its entries sorted by name (bytewise, as LC_ALL=C ls). */
+/* One directory, in image order or sorted by name (bytewise, as LC_ALL=C
+ * ls does). */
 static int list_dir(struct ls_state *s, struct isokit_image *img,
 		    const struct isokit_node *dir, const char *image)
 {
@@ -118,6 +124,15 @@ static int list_dir(struct ls_state *s, struct isokit_image *img,
 	if (rc) {
 		cli_image_error(image, img, rc);
 		return rc;
+	}
+	if (!s->sort) {
+		const struct isokit_node *e;
+		while ((rc = isokit_dir_next(d, &e)) > 0)
+			print_entry(s, e, isokit_node_name(e));
+		if (rc < 0)
+			cli_image_error(image, img, rc);
+		isokit_dir_close(d);
+		return rc < 0 ? rc : 0;
 	}
 	struct isokit_node **v = NULL;
 	size_t n = 0, cap = 0;
@@ -148,11 +163,12 @@ static int list_dir(struct ls_state *s, struct isokit_image *img,
 	return rc < 0 ? rc : 0;
 }
 
-/* Every path below @p dir, through the walker (sorted, loop-safe). */
+/* Every path below @p dir, through the walker (loop-safe). Unsorted, it
+ * holds only the subfolders of the folders on the current path. */
 static int list_tree(struct ls_state *s, struct isokit_image *img,
 		     const struct isokit_node *dir, const char *image)
 {
-	struct isokit_walk_options wo = {.sorted = true};
+	struct isokit_walk_options wo = {.sorted = s->sort};
 	struct isokit_walk *w;
 	int rc = isokit_walk_new(img, dir, &wo, &w);
 	if (rc) {
