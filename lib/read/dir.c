@@ -316,8 +316,12 @@ int isokit_dir_next(struct isokit_dir *d, const struct isokit_node **out)
 		}
 		if (skip)
 			continue;
-		if (!name_is_safe(n->name, n->name_len) || (rr && rr->nm_overflow))
+		if (!name_is_safe(n->name, n->name_len) || (rr && rr->nm_overflow)) {
 			n->st.unsafe_name = true;
+			img_finding(img, ISOKIT_SEV_ERROR, "unsafe-name",
+				    (int64_t)(addr / ISO_BLOCK), d->path,
+				    "a name in this directory is empty, '.', '..', too long, or holds '/' or NUL");
+		}
 		if (d->is_root && img->use_rr && S_ISDIR(n->st.mode) &&
 		    (strcmp(n->name, "rr_moved") == 0 ||
 		     strcmp(n->name, ".rr_moved") == 0 ||

@@ -205,9 +205,13 @@ static int scan_descriptors(struct isokit_image *img)
 		} else if (type == VD_TYPE_SUPPLEMENTARY) {
 			int level = vd_joliet_level(blk);
 			if (level && !img->joliet.present) {
-				rc = take_tree(img, blk, sector, &img->joliet);
-				if (rc)
-					return rc;
+				/* A damaged Joliet descriptor costs the Joliet
+				 * tree, not the image. */
+				if (take_tree(img, blk, sector, &img->joliet)) {
+					img_finding(img, ISOKIT_SEV_ERROR, "joliet", (int64_t)sector,
+						    NULL, "%s", img->errmsg);
+					continue;
+				}
 				img->info.has_joliet = true;
 				img->info.joliet_level = level;
 				struct isokit_volume_info j;
@@ -217,9 +221,11 @@ static int scan_descriptors(struct isokit_image *img)
 				       sizeof(j.volume_id));
 			} else if (!level && blk[VD_VERSION] == 2 &&
 				   blk[VD_FS_VERSION] == 2 && !img->evd.present) {
-				rc = take_tree(img, blk, sector, &img->evd);
-				if (rc)
-					return rc;
+				if (take_tree(img, blk, sector, &img->evd)) {
+					img_finding(img, ISOKIT_SEV_ERROR, "iso9660-1999",
+						    (int64_t)sector, NULL, "%s", img->errmsg);
+					continue;
+				}
 				img->info.has_iso1999 = true;
 			}
 		} else if (vd_is_eltorito(blk, &catalog)) {
@@ -369,11 +375,13 @@ static int open_image(struct isokit_image *img)
 			    (unsigned long long)img->info.volume_blocks,
 			    (unsigned long long)(img->size / ISO_BLOCK));
 	}
-	if (img->opts.ns == ISOKIT_NS_AUTO || img->opts.ns == ISOKIT_NS_ROCKRIDGE) {
-		rc = detect_rock_ridge(img);
-		if (rc)
-			return rc;
-	}
+	rc = detect_rock_ridge(img);
+	if (rc && (img->opts.ns == ISOKIT_NS_AUTO ||
+		   img->opts.ns == ISOKIT_NS_ROCKRIDGE))
+		return rc;
+	if (rc)
+		img_finding(img, ISOKIT_SEV_WARNING, "rock-ridge", img->pvd.lba, "/",
+			    "%s", img->errmsg);
 	return choose_namespace(img);
 }
 

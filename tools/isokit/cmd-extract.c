@@ -8,6 +8,7 @@
  * that are not plain path components are refused.
  */
 #include <errno.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <fcntl.h>
 #include <stdlib.h>
@@ -33,11 +34,38 @@ static const struct opt_def extract_opts[] = {
 	{OPT_DIR, 'C', "directory", "DIR", "extract into DIR (created if missing)"},
 	{OPT_OVERWRITE, 0, "overwrite", NULL, "replace existing files (atomically, by rename)"},
 	{OPT_NO_OWNER, 0, "no-same-owner", NULL, "as root, do not restore owners"},
+	/* -v (common option): print each path as it is extracted */
 	{0, 0, NULL, NULL, NULL},
 };
 
+/* The file being written, so that Ctrl-C (or a kill) removes it instead of
+ * leaving a half-written file under the name the user will trust. */
+static volatile int partial_dirfd = -1;
+static char partial_name[256];
+
+static void on_signal(int sig)
+{
+	if (partial_dirfd >= 0)
+		unlinkat(partial_dirfd, partial_name, 0);
+	signal(sig, SIG_DFL);
+	raise(sig);
+}
+
+static void partial_set(int dirfd, const char *name)
+{
+	size_t n = strlen(name);
+	if (n >= sizeof(partial_name)) {
+		partial_dirfd = -1;
+		return;
+	}
+	partial_dirfd = -1;
+	memcpy(partial_name, name, n + 1);
+	partial_dirfd = dirfd;
+}
+
 struct xdir {
 	int fd;
+	bool sgid;  /* new files inherit the folder's group */
 	bool apply; /* set mode and times when leaving */
 	uint32_t mode, uid, gid;
 	bool has_owner;
@@ -54,7 +82,10 @@ struct xstate {
 	const char *image;
 	const char *dest;
 	int rootfd;
-	bool overwrite, restore_owner, is_root, quiet;
+	bool overwrite, restore_owner, is_root, quiet, verbose;
+	uid_t euid;
+	gid_t egid;
+	bool parent_sgid; /* the folder being filled has its set-group-ID bit */
 	struct copier cp;
 	struct progress prog;
 	unsigned failures;
@@ -177,13 +208,27 @@ static void times_of(const struct isokit_stat *st, struct timespec ts[2])
 	ts[1].tv_nsec = st->mtime.valid ? st->mtime.nsec : UTIME_OMIT;
 }
 
-/* Owner before mode: chown clears the set-id bits. */
+/* A file we create belongs to us and our group (or the folder's, when the
+ * folder is set-group-ID): only a different owner needs a chown. */
+static bool needs_chown(const struct xstate *x, const struct isokit_stat *st)
+{
+	return x->restore_owner && st->has_owner &&
+	       (st->uid != x->euid || st->gid != x->egid || x->parent_sgid);
+}
+
+/* Owner before mode: chown clears the set-id bits. open() already gave the
+ * permission bits (umask is 0), so fchmod is only needed after a chown or
+ * for the set-id and sticky bits, which open() may drop. */
 static void finish_fd(struct xstate *x, int fd, const struct isokit_stat *st,
 		      const char *rel)
 {
-	if (x->restore_owner && st->has_owner && fchown(fd, st->uid, st->gid) < 0)
-		xfail(x, rel, "cannot set owner: %s", strerror(errno));
-	if ((st->mode & 07000) || (x->restore_owner && st->has_owner))
+	bool chowned = false;
+	if (needs_chown(x, st)) {
+		if (fchown(fd, st->uid, st->gid) < 0)
+			xfail(x, rel, "cannot set owner: %s", strerror(errno));
+		chowned = true;
+	}
+	if ((st->mode & 07000) || chowned)
 		if (fchmod(fd, st->mode & 07777) < 0)
 			xfail(x, rel, "cannot set mode: %s", strerror(errno));
 	struct timespec ts[2];
@@ -195,7 +240,7 @@ static void finish_fd(struct xstate *x, int fd, const struct isokit_stat *st,
 static void finish_at(struct xstate *x, int dirfd, const char *name,
 		      const struct isokit_stat *st, const char *rel, bool is_link)
 {
-	if (x->restore_owner && st->has_owner &&
+	if (needs_chown(x, st) &&
 	    fchownat(dirfd, name, st->uid, st->gid, AT_SYMLINK_NOFOLLOW) < 0)
 		xfail(x, rel, "cannot set owner: %s", strerror(errno));
 	if (!is_link && (st->mode & 07000) &&
@@ -248,8 +293,10 @@ static void extract_regular(struct xstate *x, int dirfd, const char *name,
 				      : strerror(errno));
 		return;
 	}
+	partial_set(dirfd, target);
 	int rc = st->size ? copy_node_data(&x->cp, x->img, n, fd, &x->prog) : 0;
 	if (rc) {
+		partial_dirfd = -1;
 		if (x->cp.out_errno)
 			xfail(x, rel, "cannot write: %s", strerror(x->cp.out_errno));
 		else
@@ -260,10 +307,14 @@ static void extract_regular(struct xstate *x, int dirfd, const char *name,
 	}
 	finish_fd(x, fd, st, rel);
 	if (close(fd) < 0) {
+		partial_dirfd = -1;
 		xfail(x, rel, "cannot write: %s", strerror(errno));
 		unlinkat(dirfd, target, 0);
 		return;
 	}
+	/* Complete: a temporary file stays doomed until renamed. */
+	if (!x->overwrite)
+		partial_dirfd = -1;
 	if (x->overwrite) {
 		struct stat cur;
 		if (fstatat(dirfd, name, &cur, AT_SYMLINK_NOFOLLOW) == 0 &&
@@ -273,10 +324,12 @@ static void extract_regular(struct xstate *x, int dirfd, const char *name,
 			return;
 		}
 		if (renameat(dirfd, target, dirfd, name) < 0) {
+			partial_dirfd = -1;
 			xfail(x, rel, "cannot rename into place: %s", strerror(errno));
 			unlinkat(dirfd, target, 0);
 			return;
 		}
+		partial_dirfd = -1;
 	}
 	progress_update(&x->prog, 0, 1);
 	if (wants_link(x, st))
@@ -352,6 +405,10 @@ static void extract_entry(struct xstate *x, int dirfd, const struct isokit_node 
 		xfail(x, rel, "refusing unsafe name '%s'", name);
 		return;
 	}
+	if (x->verbose) {
+		print_escaped(stdout, rel);
+		putchar('\n');
+	}
 	if (S_ISDIR(st->mode))
 		extract_dir_entry(x, dirfd, name, rel);
 	else if (S_ISREG(st->mode))
@@ -374,6 +431,11 @@ static int push_dir(struct xstate *x, int fd, const struct isokit_stat *st, bool
 	}
 	struct xdir *d = &x->stack[x->depth++];
 	d->fd = fd;
+	/* Folders we create start as 0700; only ones that were already
+	 * there can carry a set-group-ID bit while we fill them. */
+	struct stat ds;
+	d->sgid = fd >= 0 && fstat(fd, &ds) == 0 && (ds.st_mode & S_ISGID);
+	x->parent_sgid = d->sgid;
 	d->apply = apply && st;
 	if (st) {
 		d->mode = st->mode;
@@ -389,6 +451,7 @@ static int push_dir(struct xstate *x, int fd, const struct isokit_stat *st, bool
 static void pop_dir(struct xstate *x, const char *rel)
 {
 	struct xdir *d = &x->stack[--x->depth];
+	x->parent_sgid = x->depth ? x->stack[x->depth - 1].sgid : false;
 	if (d->fd < 0)
 		return;
 	if (d->apply) {
@@ -532,10 +595,33 @@ static void extract_path(struct xstate *x, const char *arg)
 		if (fd >= 0)
 			extract_tree(x, node, fd, true, clean);
 	} else {
+		struct stat ps;
+		x->parent_sgid = fstat(pfd, &ps) == 0 && (ps.st_mode & S_ISGID);
 		extract_entry(x, pfd, node, clean);
 	}
 	close(pfd);
 	isokit_node_free(node);
+}
+
+/* mkdir -p for the destination (the user's own path: links are followed). */
+static int mkdir_parents(const char *dest)
+{
+	char *p = strdup(dest);
+	if (!p)
+		return -1;
+	for (char *s = p + 1; *s; s++) {
+		if (*s != '/')
+			continue;
+		*s = '\0';
+		if (mkdir(p, 0755) < 0 && errno != EEXIST) {
+			free(p);
+			return -1;
+		}
+		*s = '/';
+	}
+	int rc = mkdir(p, 0755) < 0 && errno != EEXIST ? -1 : 0;
+	free(p);
+	return rc;
 }
 
 static int extract_opt(int id, const char *arg, void *vctx)
@@ -556,7 +642,9 @@ int cmd_extract(int argc, char **argv)
 	struct xstate x;
 	memset(&x, 0, sizeof(x));
 	x.dest = ".";
-	x.is_root = geteuid() == 0;
+	x.euid = geteuid();
+	x.egid = getegid();
+	x.is_root = x.euid == 0;
 	x.restore_owner = x.is_root;
 	int first;
 	int r = opt_parse(&cmd_extract_def, extract_opts, argc, argv, &c,
@@ -567,7 +655,8 @@ int cmd_extract(int argc, char **argv)
 		return usage_error(&cmd_extract_def, "expected IMAGE");
 	x.image = argv[first];
 	x.quiet = c.quiet;
-	if (x.dest[0] && mkdir(x.dest, 0755) < 0 && errno != EEXIST) {
+	x.verbose = c.verbose;
+	if (mkdir_parents(x.dest) < 0) {
 		msg_error(NULL, "%s: cannot create: %s", x.dest, strerror(errno));
 		return EXIT_FAIL;
 	}
@@ -590,6 +679,9 @@ int cmd_extract(int argc, char **argv)
 	}
 	/* Modes come from the image exactly; the umask must not trim them. */
 	umask(0);
+	signal(SIGINT, on_signal);
+	signal(SIGTERM, on_signal);
+	signal(SIGHUP, on_signal);
 	const struct isokit_volume_info *vi = isokit_image_info(x.img);
 	x.link_all = vi->ns != ISOKIT_NS_ROCKRIDGE;
 	progress_init(&x.prog, "extract",

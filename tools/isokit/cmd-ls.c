@@ -85,6 +85,8 @@ static void print_entry(struct ls_state *s, const struct isokit_node *n,
 			fputs(", \"zisofs\": true", f);
 		if (st->hidden)
 			fputs(", \"hidden\": true", f);
+		if (st->unsafe_name)
+			fputs(", \"unsafe_name\": true", f);
 		fputs("}", f);
 		return;
 	}

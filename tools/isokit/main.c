@@ -18,8 +18,11 @@ static void usage(FILE *out)
 	fprintf(out, "usage: isokit COMMAND [options] [operands]\n\n"
 		     "Read ISO 9660 disc images (Rock Ridge, Joliet, zisofs, El Torito).\n\n"
 		     "commands:\n");
-	for (size_t i = 0; i < NCOMMANDS; i++)
-		fprintf(out, "  %-9s %s\n", commands[i]->name, commands[i]->summary);
+	for (size_t i = 0; i < NCOMMANDS; i++) {
+		const char *s = commands[i]->summary;
+		int len = (int)strcspn(s, "\n");
+		fprintf(out, "  %-9s %.*s\n", commands[i]->name, len, s);
+	}
 	fprintf(out, "\n'isokit COMMAND --help' describes a command; "
 		     "'isokit --version' prints the version.\n");
 }

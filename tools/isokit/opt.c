@@ -10,7 +10,7 @@
 
 static const struct opt_def common_defs[] = {
 	{OPT_NAMESPACE, 0, "namespace", "NS",
-	 "name tree to read: auto (default: Rock Ridge, else Joliet, else ISO 9660), rockridge, joliet, iso9660, iso9660-1999"},
+	 "name tree to read: auto (Rock Ridge, else Joliet, else ISO 9660:1999, else ISO 9660), rockridge, joliet, iso9660, iso9660-1999"},
 	{OPT_QUIET, 'q', "quiet", NULL, "no progress and no warnings"},
 	{OPT_VERBOSE, 'v', "verbose", NULL, "say more"},
 	{OPT_HELP, 'h', "help", NULL, "show this help"},
@@ -92,15 +92,17 @@ int opt_parse(const struct cmd_def *cmd, const struct opt_def *defs,
 {
 	size_t n = count(defs), nc = count(common_defs);
 	struct option *lo = calloc(n + nc + 1, sizeof(*lo));
-	char *so = calloc(3 * (n + nc) + 2, 1);
+	char *so = calloc(3 * (n + nc) + 3, 1);
 	if (!lo || !so) {
 		free(lo);
 		free(so);
 		fprintf(stderr, "%s: out of memory\n", progname);
 		return EXIT_FAIL;
 	}
-	/* GNU order: options may follow operands; "--" ends options. */
+	/* GNU order: options may follow operands; "--" ends options. A
+	 * leading ':' makes getopt tell a missing argument apart. */
 	size_t k = 0, s = 0;
+	so[s++] = ':';
 	const struct opt_def *all[2] = {defs, common_defs};
 	for (int t = 0; t < 2; t++) {
 		for (const struct opt_def *d = all[t]; d && d->id; d++) {

@@ -19,7 +19,16 @@ static void vmsg(const char *kind, const char *image, const char *fmt, va_list a
 		fprintf(stderr, "%s: ", image);
 	if (kind)
 		fprintf(stderr, "%s: ", kind);
-	vfprintf(stderr, fmt, ap);
+	/* Names from an image may hold control characters: never let them
+	 * reach the terminal raw. */
+	char buf[2048];
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	for (const unsigned char *p = (const unsigned char *)buf; *p; p++) {
+		if (*p < 0x20 || *p == 0x7F)
+			fprintf(stderr, "\\x%02x", *p);
+		else
+			fputc(*p, stderr);
+	}
 	fputc('\n', stderr);
 }
 
