@@ -6,6 +6,7 @@
  * relocated directories are shown at their true place (CL) while their
  * stand-ins in rr_moved are hidden (RE).
  */
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -51,9 +52,14 @@ int dir_open_path(struct isokit_image *img, const struct isokit_node *dir,
 		return img_error(img, ISOKIT_E_RANGE, dir->dir_lba, path,
 				 "directory lies outside the image (%u bytes at block %u)",
 				 dir->dir_size, dir->dir_lba);
-	struct isokit_dir *d = calloc(1, sizeof(*d));
+	/* Not calloc: the Rock Ridge buffers are large and need no zeroing
+	 * (their lengths say what is valid); only the head is cleared. */
+	struct isokit_dir *d = malloc(sizeof(*d));
 	if (!d)
 		return ISOKIT_E_NOMEM;
+	memset(d, 0, offsetof(struct isokit_dir, rr));
+	rr_info_reset(&d->rr);
+	rr_info_reset(&d->rr2);
 	d->img = img;
 	d->lba = dir->dir_lba;
 	d->size = dir->dir_size;
@@ -233,9 +239,9 @@ int isokit_dir_next(struct isokit_dir *d, const struct isokit_node **out)
 			rr_info_reset(rr);
 			int64_t sector = (int64_t)(addr / ISO_BLOCK);
 			rc = img_parse_su(img, r.su, r.su_len, img->su_skip, rr,
-					  sector, entry_path(d, n->name));
+					  sector, d->path);
 			if (rc)
-				return rc;
+				return img_error_at(img, rc, entry_path(d, n->name));
 			if (rr->malformed)
 				img_finding(img, ISOKIT_SEV_WARNING, "rock-ridge", sector,
 					    entry_path(d, n->name),

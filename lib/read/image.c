@@ -20,11 +20,12 @@ int img_error(struct isokit_image *img, int code, int64_t sector,
 {
 	if (!img)
 		return code;
-	char what[400];
+	char *what = img->err_what;
 	va_list ap;
 	va_start(ap, fmt);
-	vsnprintf(what, sizeof(what), fmt, ap);
+	vsnprintf(what, sizeof(img->err_what), fmt, ap);
 	va_end(ap);
+	img->err_sector = sector;
 	char where[300] = "";
 	if (sector >= 0 && path)
 		snprintf(where, sizeof(where), " (sector %lld, path %s)",
@@ -37,6 +38,13 @@ int img_error(struct isokit_image *img, int code, int64_t sector,
 			 path[0] ? path : "/");
 	snprintf(img->errmsg, sizeof(img->errmsg), "%s%s", what, where);
 	return code;
+}
+
+int img_error_at(struct isokit_image *img, int code, const char *path)
+{
+	char what[sizeof(img->err_what)];
+	memcpy(what, img->err_what, sizeof(what));
+	return img_error(img, code, img->err_sector, path, "%s", what);
 }
 
 void img_finding(struct isokit_image *img, enum isokit_severity sev,

@@ -60,6 +60,8 @@ struct isokit_image {
 	int64_t ce_block;
 	uint8_t ce_buf[ISO_BLOCK];
 	char errmsg[768];
+	char err_what[400];  /* errmsg without its "(sector, path)" part */
+	int64_t err_sector;
 };
 
 /* Record an error's detail on the image and return @p code. sector < 0 and
@@ -67,6 +69,10 @@ struct isokit_image {
 int img_error(struct isokit_image *img, int code, int64_t sector,
 	      const char *path, const char *fmt, ...)
 	__attribute__((format(printf, 5, 6)));
+
+/* Re-state the last error with a more precise path (the caller knows which
+ * entry was being read). Returns @p code. */
+int img_error_at(struct isokit_image *img, int code, const char *path);
 
 /* Report a finding through the caller's callback (rate-limited). */
 void img_finding(struct isokit_image *img, enum isokit_severity sev,

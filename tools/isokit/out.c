@@ -184,13 +184,21 @@ void json_string(FILE *f, const char *s)
 
 void print_escaped(FILE *f, const char *s)
 {
-	/* Control characters would let a hostile name rewrite the terminal. */
-	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-		if (*p < 0x20 || *p == 0x7F)
-			fprintf(f, "\\x%02x", *p);
-		else if (*p == '\\')
-			fputs("\\\\", f);
+	/* Control characters would let a hostile name rewrite the terminal.
+	 * Plain runs are written whole: this is the hot path of ls -R. */
+	const char *run = s;
+	for (const unsigned char *p = (const unsigned char *)s;; p++) {
+		unsigned char ch = *p;
+		if (ch >= 0x20 && ch != 0x7F && ch != '\\')
+			continue;
+		if ((const char *)p > run)
+			fwrite_unlocked(run, 1, (size_t)((const char *)p - run), f);
+		if (ch == 0)
+			break;
+		if (ch == '\\')
+			fputs_unlocked("\\\\", f);
 		else
-			fputc(*p, f);
+			fprintf(f, "\\x%02x", ch);
+		run = (const char *)p + 1;
 	}
 }
