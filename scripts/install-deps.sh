@@ -10,7 +10,7 @@ packages=(
 	zlib1g-dev libssl-dev
 	# test oracles and helpers
 	xorriso genisoimage libarchive-tools 7zip p7zip-full isomd5sum
-	python3 attr
+	python3 attr time
 )
 
 SUDO=
