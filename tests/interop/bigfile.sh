@@ -37,6 +37,7 @@ BIG_SIZE=$((4294967296 + 3145728 + 123))
 NEED_KB=$((10 * 1024 * 1024))
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/isokit-interop-big.XXXXXX") || exit 99
+# shellcheck disable=SC2317  # called from the EXIT trap
 cleanup() {
 	chmod -R u+rwX "$work" 2>/dev/null
 	rm -rf "$work"

@@ -27,7 +27,10 @@ wrong):
   * mtimes in 1960 (negative time_t), at the epoch, in 2040 and 2100
     (beyond 32-bit time_t), on files, directories and symlinks;
   * compressible text files of a few hundred KB (for zisofs), an
-    incompressible file, and a file of zeros spanning several zisofs blocks.
+    incompressible file, and a file of zeros spanning several zisofs blocks;
+  * a user.* extended attribute on a file and a directory, where the
+    filesystem allows it (only recorded by xorriso -for_backup; not part of
+    the manifest).
 
 Hard links are only made between non-empty files: an empty file has no
 extent of its own, so producers that mark links by shared extent
@@ -258,6 +261,17 @@ def build(root, no_non_bmp=False):
     f("zdata/zeros-160k.bin", bytes(160 * 1024))
     f("zdata/random-100k.bin", random_blob(4, 100 * 1024))
     f("zdata/small-500.txt", text_blob(5, 500))
+
+    # An extended attribute where the filesystem supports user xattrs:
+    # producers that record them (xorriso -for_backup: AAIP "AL" entries)
+    # put extra SUSP data into the records that readers must skip.
+    for rel, value in (("ascii/hello.txt", "xattr on a file"),
+                       ("unicode", "xattr on a directory, có dấu")):
+        try:
+            os.setxattr(os.path.join(root, rel), "user.isokit",
+                        value.encode("utf-8"))
+        except OSError:
+            pass
 
     # Apply modes and times: files and links first (order of creation),
     # then directories deepest first.  A later entry for the same path
