@@ -142,20 +142,22 @@ static int push_frame(struct isokit_walk *w, const struct isokit_node *dir,
 	struct isokit_image *img = w->img;
 	uint32_t max_depth = w->opts.max_depth ? w->opts.max_depth
 					       : READ_MAX_DEPTH_DEFAULT;
+	/* @p dir may be @p owned: take what the messages need first. */
+	uint32_t lba = dir->dir_lba;
 	if (w->depth >= max_depth) {
 		isokit_node_free(owned);
-		return img_error(img, ISOKIT_E_LIMIT, dir->dir_lba, w->path,
+		return img_error(img, ISOKIT_E_LIMIT, lba, w->path,
 				 "directories nested deeper than %u levels", max_depth);
 	}
 	bool fresh;
-	int rc = seen_insert(w, dir->dir_lba, &fresh);
+	int rc = seen_insert(w, lba, &fresh);
 	if (rc) {
 		isokit_node_free(owned);
 		return rc;
 	}
 	if (!fresh) {
 		isokit_node_free(owned);
-		return img_error(img, ISOKIT_E_LOOP, dir->dir_lba, w->path,
+		return img_error(img, ISOKIT_E_LOOP, lba, w->path,
 				 "directory loop: this directory was already visited");
 	}
 	if (w->depth == w->frames_cap) {

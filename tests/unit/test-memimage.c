@@ -593,11 +593,9 @@ static void walk_loop(bool sorted)
 			left_root = true;
 	}
 	CHECK_EQ_I64(loops, 1);
-	/* BUG: lib/read/walk.c push_frame() frees `owned` (which is `dir`
-	 * when called for a child) and then reads dir->dir_lba for the
-	 * error's sector: a heap use-after-free (ASan), and with
-	 * MALLOC_PERTURB_ set the message names a garbage sector. Same in
-	 * the ISOKIT_E_LIMIT branch. */
+	/* Regression: push_frame() once freed `owned` (which is `dir` for a
+	 * child) and then read dir->dir_lba for the error's sector, a heap
+	 * use-after-free that ASan caught; the message must name sector 21. */
 	CHECK(msg_ok);
 	CHECK_EQ_I64(other_errors, 0);
 	CHECK(events < 200);
@@ -635,9 +633,8 @@ static void test_depth_limit(void)
 			else if (rc > 0 && e == ISOKIT_WALK_DIR_LEAVE)
 				leaves++;
 		}
-		/* BUG: lib/read/walk.c push_frame() reads dir->dir_lba after
-		 * isokit_node_free(owned) in the ISOKIT_E_LIMIT branch too
-		 * (heap use-after-free under ASan). */
+		/* Regression: the ISOKIT_E_LIMIT branch had the same
+		 * use-after-free. */
 		CHECK_EQ_I64(limits, 1);
 		CHECK_EQ_I64(entries, 5);
 		CHECK_EQ_I64(enters, 1);
