@@ -144,6 +144,15 @@ struct isokit_partition {
 	uint32_t sectors;  /**< length in 512-byte sectors */
 };
 
+/** A libisofs (xorriso) MD5 checksum tag found in the image. */
+struct isokit_md5_tag {
+	char kind[24];        /**< "superblock", "tree", "session" */
+	uint32_t pos;         /**< block holding the tag */
+	uint32_t range_start; /**< first block covered */
+	uint32_t range_size;  /**< blocks covered */
+	char md5[33];         /**< recorded MD5 of the range, hex */
+};
+
 /** Open @p path read-only. @p opts may be NULL. */
 ISOKIT_API int isokit_image_open(const char *path,
 				 const struct isokit_open_options *opts,
@@ -195,6 +204,16 @@ ISOKIT_API int isokit_image_boot_entries(struct isokit_image *img,
 ISOKIT_API int isokit_image_partitions(struct isokit_image *img,
 				       struct isokit_partition *out, size_t cap,
 				       size_t *count);
+
+/**
+ * xorriso's MD5 checksum tags (superblock, tree, session), found by
+ * looking after the volume descriptors and following the tags' chain. Fills
+ * up to @p cap; *count is the number found (0 when there are none). The
+ * tags are reported, not checked.
+ */
+ISOKIT_API int isokit_image_md5_tags(struct isokit_image *img,
+				     struct isokit_md5_tag *out, size_t cap,
+				     size_t *count);
 
 /** The root directory of the chosen namespace; borrowed from the image. */
 ISOKIT_API const struct isokit_node *

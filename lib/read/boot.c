@@ -1,10 +1,12 @@
 // SPDX-License-Identifier: MIT
 /* El Torito: read the boot catalog named by the boot record. */
 #include <stdlib.h>
+#include <string.h>
 
 #include "base/bytes.h"
 #include "base/checked.h"
 #include "eltorito/catalog.h"
+#include "integrity/md5tag.h"
 #include "read/internal.h"
 
 int isokit_image_boot_entries(struct isokit_image *img,
@@ -63,6 +65,50 @@ int isokit_image_partitions(struct isokit_image *img,
 			out[n].sectors = get_731(e + 12);
 		}
 		n++;
+	}
+	*count = n;
+	return 0;
+}
+
+/* xorriso puts its superblock tag right after the volume descriptors of a
+ * session; the tag chain then leads to the tree and session tags. */
+#define MD5TAG_SCAN_BLOCKS 192u
+
+int isokit_image_md5_tags(struct isokit_image *img, struct isokit_md5_tag *out,
+			  size_t cap, size_t *count)
+{
+	uint8_t blk[ISO_BLOCK];
+	size_t n = 0;
+	*count = 0;
+	uint32_t at = 0;
+	for (uint32_t b = ISO_VD_FIRST + 1; b < ISO_VD_FIRST + MD5TAG_SCAN_BLOCKS; b++) {
+		uint64_t off = (uint64_t)b * ISO_BLOCK;
+		if (!range_inside(off, ISO_BLOCK, img->size))
+			break;
+		int rc = img_read(img, off, blk, ISO_BLOCK, NULL);
+		if (rc)
+			return rc;
+		if (memcmp(blk, "libisofs_sb_checksum_tag_v1 ", 28) == 0) {
+			at = b;
+			break;
+		}
+	}
+	/* Follow the chain; each hop must go forward, so it ends. */
+	for (int hop = 0; at && hop < 4; hop++) {
+		uint64_t off = (uint64_t)at * ISO_BLOCK;
+		if (!range_inside(off, ISO_BLOCK, img->size))
+			break;
+		int rc = img_read(img, off, blk, ISO_BLOCK, NULL);
+		if (rc)
+			return rc;
+		struct isokit_md5_tag t;
+		uint32_t next;
+		if (!md5tag_parse(blk, ISO_BLOCK, &t, &next))
+			break;
+		if (n < cap)
+			out[n] = t;
+		n++;
+		at = next > at ? next : 0;
 	}
 	*count = n;
 	return 0;

@@ -95,10 +95,23 @@ static void json_time(FILE *f, const char *k, const struct isokit_time *t)
 	fputs(",\n", f);
 }
 
+struct info_extra {
+	int zisofs;
+	const struct isokit_boot_entry *be;
+	size_t nbe;
+	const struct isokit_partition *pt;
+	size_t npt;
+	const struct isokit_md5_tag *tags;
+	size_t ntags;
+};
+
 static void print_json(const char *path, const struct isokit_volume_info *vi,
-		       int zisofs, const struct isokit_boot_entry *be, size_t nbe,
-		       const struct isokit_partition *pt, size_t npt)
+		       const struct info_extra *x)
 {
+	int zisofs = x->zisofs;
+	const struct isokit_boot_entry *be = x->be;
+	const struct isokit_partition *pt = x->pt;
+	size_t nbe = x->nbe, npt = x->npt;
 	FILE *f = stdout;
 	fputs("{\n", f);
 	json_kv(f, "image", path, true);
@@ -169,7 +182,13 @@ static void print_json(const char *path, const struct isokit_volume_info *vi,
 		json_string(f, vi->isomd5sum);
 	else
 		fputs("null", f);
-	fputs("}\n}\n", f);
+	fputs(", \"md5_tags\": [", f);
+	for (size_t i = 0; i < x->ntags; i++)
+		fprintf(f, "%s{\"kind\": \"%s\", \"block\": %u, \"range_start\": %u, "
+			   "\"range_blocks\": %u, \"md5\": \"%s\"}",
+			i ? ", " : "", x->tags[i].kind, x->tags[i].pos,
+			x->tags[i].range_start, x->tags[i].range_size, x->tags[i].md5);
+	fputs("]}\n}\n", f);
 }
 
 static void line(const char *k, const char *v)
@@ -191,9 +210,12 @@ static void line_time(const char *k, const struct isokit_time *t)
 }
 
 static void print_human(const char *path, const struct isokit_volume_info *vi,
-			int zisofs, const struct isokit_boot_entry *be, size_t nbe,
-			const struct isokit_partition *pt, size_t npt)
+			const struct info_extra *x)
 {
+	int zisofs = x->zisofs;
+	const struct isokit_boot_entry *be = x->be;
+	const struct isokit_partition *pt = x->pt;
+	size_t nbe = x->nbe, npt = x->npt;
 	char buf[160], sz[32];
 	line("Image:", path);
 	line("Label:", vi->volume_label);
@@ -257,10 +279,15 @@ static void print_human(const char *path, const struct isokit_volume_info *vi,
 	} else {
 		printf("  %-20s no\n", "Partition table");
 	}
+	if (!vi->has_isomd5sum && !x->ntags)
+		printf("  %-20s none\n", "Checksums");
 	if (vi->has_isomd5sum)
 		printf("  %-20s implantisomd5 MD5 %s\n", "Checksums", vi->isomd5sum);
-	else
-		printf("  %-20s none\n", "Checksums");
+	for (size_t i = 0; i < x->ntags; i++)
+		printf("  %-20s xorriso MD5 %s tag at block %u: blocks %u..%u, MD5 %s\n",
+		       i || vi->has_isomd5sum ? "" : "Checksums", x->tags[i].kind,
+		       x->tags[i].pos, x->tags[i].range_start,
+		       x->tags[i].range_start + x->tags[i].range_size - 1, x->tags[i].md5);
 }
 
 int cmd_info(int argc, char **argv)
@@ -295,11 +322,20 @@ int cmd_info(int argc, char **argv)
 		cli_image_error(path, img, rc);
 		status = EXIT_FAIL;
 	}
-	int zisofs = scan_zisofs(img);
+	struct isokit_md5_tag tags[4];
+	size_t ntags = 0;
+	rc = isokit_image_md5_tags(img, tags, 4, &ntags);
+	if (rc) {
+		cli_image_error(path, img, rc);
+		status = EXIT_FAIL;
+	}
+	if (ntags > 4)
+		ntags = 4;
+	struct info_extra x = {scan_zisofs(img), be, nbe, pt, npt, tags, ntags};
 	if (c.json)
-		print_json(path, vi, zisofs, be, nbe, pt, npt);
+		print_json(path, vi, &x);
 	else
-		print_human(path, vi, zisofs, be, nbe, pt, npt);
+		print_human(path, vi, &x);
 	if (ctx.errors)
 		status = EXIT_FAIL;
 	isokit_image_close(img);
