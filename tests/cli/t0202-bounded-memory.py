@@ -16,12 +16,12 @@ import tempfile
 ISOKIT = os.environ["ISOKIT"]
 if not shutil.which("xorriso") or not os.path.exists("/usr/bin/time"):
     print("1..0 # SKIP xorriso or GNU time not installed")
-    sys.exit(77)
+    sys.exit(0)
 
 if "asan" in os.path.basename(os.environ.get("BUILDDIR", "")):
     # AddressSanitizer's shadow memory and quarantine swamp the measure.
     print("1..0 # SKIP memory is measured in the plain build")
-    sys.exit(77)
+    sys.exit(0)
 
 checks = 0
 fails = 0

@@ -11,6 +11,8 @@
 
 #define COPY_BUF (1u << 20)
 #define COPY_CHUNK ((size_t)1 << 30)
+#define WINDOW (2u << 20)       /* read-ahead window for small files */
+#define SMALL_FILE (256u << 10) /* files up to this go through the window */
 
 int copier_init(struct copier *c)
 {
@@ -18,13 +20,17 @@ int copier_init(struct copier *c)
 	c->buf_len = COPY_BUF;
 	c->buf = malloc(c->buf_len);
 	c->out_errno = 0;
+	c->win = NULL;
+	c->win_cap = c->win_len = 0;
+	c->win_off = 0;
 	return c->buf ? 0 : ISOKIT_E_NOMEM;
 }
 
 void copier_release(struct copier *c)
 {
 	free(c->buf);
-	c->buf = NULL;
+	free(c->win);
+	c->buf = c->win = NULL;
 }
 
 static int write_all(struct copier *c, int fd, const unsigned char *p, size_t n)
@@ -102,6 +108,40 @@ static int copy_runs(struct copier *c, struct isokit_image *img,
 	return 0;
 }
 
+/* A small plain file: serve it from the window, refilling the window with
+ * one large read that starts at this file (the next files usually follow
+ * it in the image). Returns 1 when not applicable. */
+static int copy_small(struct copier *c, struct isokit_image *img,
+		      struct isokit_file *f, int fd, struct progress *p)
+{
+	uint64_t off, len;
+	if (isokit_file_runs(f, &off, &len, 1) != 1 || len > SMALL_FILE)
+		return 1;
+	if (!c->win) {
+		c->win = malloc(WINDOW);
+		if (!c->win)
+			return 1;
+		c->win_cap = WINDOW;
+	}
+	if (off < c->win_off || off + len > c->win_off + c->win_len) {
+		struct isokit_source *src = isokit_image_source(img);
+		uint64_t size = isokit_source_size(src);
+		uint64_t want = c->win_cap;
+		if (want > size - off)
+			want = size - off;
+		c->win_len = 0;
+		int rc = isokit_source_read(src, off, c->win, (size_t)want);
+		if (rc)
+			return 1; /* let the ordinary path report it */
+		c->win_off = off;
+		c->win_len = (size_t)want;
+	}
+	int rc = write_all(c, fd, c->win + (off - c->win_off), (size_t)len);
+	if (rc == 0 && p)
+		progress_update(p, len, 0);
+	return rc;
+}
+
 int copy_node_data(struct copier *c, struct isokit_image *img,
 		   const struct isokit_node *node, int fd, struct progress *p)
 {
@@ -111,7 +151,9 @@ int copy_node_data(struct copier *c, struct isokit_image *img,
 	if (rc)
 		return rc;
 	int in = isokit_source_fd(isokit_image_source(img));
-	rc = copy_runs(c, img, f, in, fd, p);
+	rc = copy_small(c, img, f, fd, p);
+	if (rc == 1)
+		rc = copy_runs(c, img, f, in, fd, p);
 	if (rc == 1) {
 		uint64_t off = 0;
 		rc = 0;

@@ -9,6 +9,11 @@ struct copier {
 	int zero_copy; /* 1 try copy_file_range, 2 try sendfile, 0 plain */
 	unsigned char *buf;
 	size_t buf_len;
+	/* read-ahead window over the image for small files, which writers
+	 * lay out one after another: one large read serves many files */
+	unsigned char *win;
+	size_t win_cap, win_len;
+	uint64_t win_off;
 	int out_errno; /* errno of a failed write, 0 if the image failed */
 };
 
