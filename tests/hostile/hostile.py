@@ -20,7 +20,24 @@ every run with a 10 s timeout, and asserts:
   * containment: nothing outside DIR changes (the sandbox tree around DIR,
     the working directory of the tool and a canary file are snapshotted
     before and after), and no symlink extracted into DIR has had anything
-    written through it.
+    written through it;
+  * bounded output and memory: every run has RLIMIT_FSIZE 256 MiB (an
+    endless output or extraction dies of SIGXFSZ and is reported) and, in a
+    plain build, RLIMIT_AS 2 GiB; under ASan, max_allocation_size_mb=1024
+    turns any absurd allocation into a reported error.
+
+Hand-made cases (hostile.py cases --list shows each with its expected exit
+codes): good images (baseline, content compared), images cut at many points
+(also with the volume size patched to the cut), directory loops (self, root,
+mutual, reached twice, Rock Ridge CL, Joliet-only loops), CE loops and CEs
+outside the image, extents and sizes past the end or absurd (files, dirs,
+root, volume, path table, block size, boot catalog), zisofs damage (4 GiB
+sizes, block sizes, pointer tables, a decompression bomb), malformed records
+and SUSP entries, RR/Joliet/ISO names with '/', '..', '.', NUL, control
+characters, symlinks out of DIR followed by a file or directory of the same
+name (with and without --overwrite), PATH operands with '..', hard-link
+families mixing a symlink and a file, duplicates, type confusion (PX vs ISO
+flags, devices, FIFOs), volume descriptor damage, non-ISO input.
 
 Sub-commands:
     hostile.py cases [--only NAME...] [--list]
@@ -51,8 +68,8 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from isobuild import (  # noqa: E402
-    SECTOR, Builder, CE, CEArea, CERef, CL, Dir, ER, File, NM, PD, PN, PX, SL, SL_raw,
-    SP, Special, ST, Symlink, TF, ZF, ZISOFS_MAGIC, both32, get_le32, le32, parse, put,
+    SECTOR, Builder, CE, CEArea, CERef, Dir, ER, File, NM, PD, PN, PX, SL, SL_raw,
+    SP, ST, Symlink, TF, ZF, both32, get_le32, le32, parse, put,
     put_both32, su_entry, zisofs_compress, S_IFBLK, S_IFCHR, S_IFDIR, S_IFIFO, S_IFLNK,
     S_IFREG, S_IFSOCK, LazyInt,
 )
@@ -137,6 +154,28 @@ class Context:
         return '/'.join(['..'] * depth + [rel])
 
 
+def iwalk(top):
+    """os.walk without recursion (trees here can be thousands of levels deep).
+    Yields (dirpath, dirnames, filenames); prune by editing dirnames. Symlinks
+    to directories are listed in filenames and never followed."""
+    stack = [top]
+    while stack:
+        d = stack.pop()
+        dirs, files = [], []
+        try:
+            with os.scandir(d) as it:
+                for e in it:
+                    try:
+                        (dirs if e.is_dir(follow_symlinks=False) else files).append(e.name)
+                    except OSError:
+                        files.append(e.name)
+        except OSError:
+            continue
+        yield d, dirs, files
+        for name in reversed(dirs):
+            stack.append(os.path.join(d, name))
+
+
 def sha(path):
     h = hashlib.sha256()
     with open(path, 'rb') as f:
@@ -147,7 +186,7 @@ def sha(path):
 def snapshot(root, exclude):
     """Everything under @root except @exclude: path -> (type, size, mtime, target, digest)."""
     snap = {}
-    for dirpath, dirnames, filenames in os.walk(root):
+    for dirpath, dirnames, filenames in iwalk(root):
         dirnames[:] = [d for d in dirnames if os.path.join(dirpath, d) not in exclude]
         for name in dirnames + filenames:
             p = os.path.join(dirpath, name)
@@ -187,35 +226,54 @@ def diff_snapshots(a, b):
 
 
 def rmtree(path):
-    def onerror(func, p, exc):
+    """Remove a tree of any depth and any permissions, never following links."""
+    if not os.path.lexists(path):
+        return
+    dirs = []
+    for dirpath, dirnames, filenames in iwalk_fix(path):
+        dirs.append(dirpath)
+        for f in filenames:
+            try:
+                os.unlink(os.path.join(dirpath, f))
+            except OSError:
+                pass
+    for d in reversed(dirs):
         try:
-            os.chmod(os.path.dirname(p), 0o700)
-            os.chmod(p, 0o700)
+            os.rmdir(d)
         except OSError:
             pass
+    if os.path.lexists(path):
+        subprocess.run(['rm', '-rf', path], stderr=subprocess.DEVNULL)
+
+
+def iwalk_fix(top):
+    """iwalk that first makes each directory readable and writable."""
+    stack = [top]
+    while stack:
+        d = stack.pop()
         try:
-            if os.path.isdir(p) and not os.path.islink(p):
-                shutil.rmtree(p, ignore_errors=True)
-            else:
-                os.unlink(p)
+            os.chmod(d, 0o700)
         except OSError:
             pass
-    # make every directory writable first (an image may give mode 000)
-    for dirpath, dirnames, _ in os.walk(path):
-        for d in dirnames:
-            p = os.path.join(dirpath, d)
-            if not os.path.islink(p):
-                try:
-                    os.chmod(p, 0o700)
-                except OSError:
-                    pass
-    shutil.rmtree(path, onerror=onerror)
+        dirs, files = [], []
+        try:
+            with os.scandir(d) as it:
+                for e in it:
+                    try:
+                        (dirs if e.is_dir(follow_symlinks=False) else files).append(e.name)
+                    except OSError:
+                        files.append(e.name)
+        except OSError:
+            continue
+        yield d, dirs, files
+        for name in reversed(dirs):
+            stack.append(os.path.join(d, name))
 
 
 def tree_of(d):
     """Extracted tree: relpath -> ('f', bytes) | ('l', target) | ('d', None)."""
     out = {}
-    for dirpath, dirnames, filenames in os.walk(d):
+    for dirpath, dirnames, filenames in iwalk(d):
         for name in dirnames + filenames:
             p = os.path.join(dirpath, name)
             rel = os.path.relpath(p, d)
@@ -233,23 +291,48 @@ def tree_of(d):
 
 
 def symlink_escapes(d, start_ns, jail):
-    """Symlinks in DIR whose target lies outside the jail and was modified
-    during the run: something was written through the link."""
+    """Symlinks in DIR whose target lies outside the jail (the jail is
+    covered by the snapshot) and had something written through it during the
+    run: a target file modified, or a target directory holding a new entry
+    named like something in DIR. Unrelated activity elsewhere (a busy /tmp)
+    does not count."""
     probs = []
-    for dirpath, dirnames, filenames in os.walk(d):
+    links, names = [], set()
+    for dirpath, dirnames, filenames in iwalk(d):
         for name in dirnames + filenames:
+            names.add(name)
             p = os.path.join(dirpath, name)
-            if not os.path.islink(p):
-                continue
-            tgt = os.path.normpath(os.path.join(dirpath, os.readlink(p)))
-            if tgt.startswith(jail + os.sep) or tgt == jail:
-                continue  # covered by the snapshot
+            if os.path.islink(p):
+                links.append((dirpath, p))
+    for dirpath, p in links:
+        tgt = os.path.normpath(os.path.join(dirpath, os.readlink(p)))
+        if tgt == jail or tgt.startswith(jail + os.sep):
+            continue
+        try:
+            st = os.stat(tgt)
+        except OSError:
+            continue
+        hit = None
+        if stat.S_ISREG(st.st_mode):
+            if st.st_mtime_ns >= start_ns:
+                hit = tgt
+        elif stat.S_ISDIR(st.st_mode):
             try:
-                st = os.lstat(tgt)
+                children = os.listdir(tgt)[:20000]
             except OSError:
-                continue
-            if st.st_mtime_ns >= start_ns or st.st_ctime_ns >= start_ns:
-                probs.append('written through symlink %s -> %s' % (os.path.relpath(p, d), tgt))
+                children = []
+            for c in children:
+                if c not in names:
+                    continue
+                try:
+                    cst = os.lstat(os.path.join(tgt, c))
+                except OSError:
+                    continue
+                if cst.st_mtime_ns >= start_ns or cst.st_ctime_ns >= start_ns:
+                    hit = os.path.join(tgt, c)
+                    break
+        if hit:
+            probs.append('written through symlink %s -> %s: %s' % (os.path.relpath(p, d), tgt, hit))
     return probs
 
 
@@ -265,6 +348,17 @@ class Runner:
             prev = self.env.get('UBSAN_OPTIONS', '')
             self.env['UBSAN_OPTIONS'] = 'print_stacktrace=1' + (':' + prev if prev else '')
         self.lock = threading.Lock()
+        self.stats = {}  # (command, exit code) -> count
+
+    def count(self, kind, rc):
+        with self.lock:
+            self.stats[(kind, rc)] = self.stats.get((kind, rc), 0) + 1
+
+    def stats_line(self):
+        kinds = sorted({k for k, _ in self.stats})
+        return '; '.join('%s %s' % (k, ' '.join('%s:%d' % ('timeout' if rc is None else rc, n)
+                                                 for (k2, rc), n in sorted(self.stats.items(), key=lambda t: str(t[0][1]))
+                                                 if k2 == k)) for k in kinds)
 
     def run(self, args, ctx, tag):
         """Run isokit; return (rc or None on timeout, stdout bytes, stderr str, secs)."""
@@ -361,7 +455,7 @@ def check_run(rc, err, dt, allowed, image, want_image_named):
 class Case:
     def __init__(self, name, desc, image, exp, ns=('auto',), cat='/hello.txt',
                  extract_variants=([],), check=None, prepare=None, expect_ns=None,
-                 cleanup=None):
+                 cleanup=None, check_ns=None, cat_ns=None):
         self.name = name
         self.desc = desc
         self.image = image
@@ -373,6 +467,8 @@ class Case:
         self.prepare = prepare      # fn(DIR, ctx) before extract
         self.expect_ns = expect_ns or {}
         self.cleanup = cleanup
+        self.check_ns = check_ns    # namespaces the check applies to (default: all)
+        self.cat_ns = cat_ns or {}  # namespace -> path for cat
 
 
 CASE_FUNCS = []
@@ -438,17 +534,14 @@ def std_image(**kw):
     return root, Builder(root, **kw).build()
 
 
-def plain_image_bytes():
-    return std_image(rr=False, joliet=False, zisofs=False)[1].bytes()
-
-
 @case
 def good_rr_joliet(ctx):
     """A clean image (RR + Joliet + El Torito + zisofs): every command succeeds,
     extraction restores files, zisofs content and the symlink."""
     root, img = std_image(boot=b'\xEB\xFE' + bytes(2046))
     yield Case('good-rr-joliet', good_rr_joliet.__doc__, img.bytes(), GOOD,
-               ns=('auto', 'rockridge', 'joliet', 'iso9660'), check=check_std)
+               ns=('auto', 'rockridge', 'joliet', 'iso9660'), check=check_std,
+               check_ns=('auto', 'rockridge'), cat_ns={'iso9660': '/HELLO.TXT'})
 
 
 @case
@@ -481,7 +574,7 @@ def good_tools(ctx):
                         probs.append('file %s not restored' % rel)
             return probs
         yield Case('good-' + tool, good_tools.__doc__, img, GOOD, ns=('auto', 'joliet'),
-                   cat='/hello.txt', check=chk)
+                   cat='/hello.txt', check=chk, check_ns=('auto',))
 
 
 _tool_cache = {}
@@ -574,6 +667,25 @@ def cuts(ctx):
                CORRUPT_DATA, cat='/big.bin', check=not_present('big.bin'))
     yield Case('cut-last-byte', 'the last byte of big.bin missing', data[:b + len(BIG) - 1],
                CORRUPT_DATA, cat='/big.bin', check=not_present('big.bin'))
+    # the same cuts with the volume space size patched down to the cut, so
+    # that the image does not look truncated and the damage is met while
+    # reading directories and data
+    def vs_fixed(cut):
+        b2 = bytearray(data[:cut])
+        for key in ('pvd', 'svd'):
+            if key in img.vd and img.vd[key] + 88 <= len(b2):
+                put_both32(b2, img.vd[key] + 80, len(b2) // SECTOR)
+        return bytes(b2)
+    yield Case('cut-in-root-dir-vs', 'cut inside the root directory, volume size = cut',
+               vs_fixed(r + 300), expect(BAD, BAD, ANY, BAD, BAD))
+    yield Case('cut-in-subdir-vs', 'cut inside /sub, volume size = cut', vs_fixed(s + 200),
+               expect(BAD, BAD, ANY, BAD, BAD), cat='/sub/inner.txt')
+    yield Case('cut-in-zisofs-vs', 'cut inside the zisofs stream, volume size = cut',
+               vs_fixed(zs + 600), CORRUPT_DATA, cat='/z.txt', check=not_present('z.txt', 'big.bin'))
+    yield Case('cut-in-file-data-vs', 'cut in the middle of big.bin, volume size = cut',
+               vs_fixed(b + 20000), CORRUPT_DATA, cat='/big.bin', check=not_present('big.bin'))
+    yield Case('cut-last-byte-vs', 'the last byte of big.bin missing, volume size = cut',
+               vs_fixed(b + len(BIG) - 1), CORRUPT_DATA, cat='/big.bin', check=not_present('big.bin'))
     for tool, tdata in tool_images(ctx).items():
         P = parse(tdata)
         yield Case('cut-%s-in-vds' % tool, 'cut inside the descriptors', tdata[:17 * SECTOR + 7],
@@ -1280,6 +1392,42 @@ def symlink_cases(ctx):
                prepare=prep, check=chk)
 
 
+@case
+def path_operand_cases(ctx):
+    """PATH operands of extract and cat that try to leave the image's tree
+    or DIR ('..', absolute, through a symlink), hard-link families (RRIP 1.12
+    PX serial numbers) mixing a symlink to the canary with a regular file,
+    and a directory of 5000 entries."""
+    root = std_root()
+    data = Builder(root).build().bytes()
+    yield Case('extract-path-dotdot', 'extract with PATH operands ../../x, /../../hello.txt, sub/../../..',
+               data, expect(OK, OK, OK, ANY, ANY), cat='/../../hello.txt',
+               extract_variants=(['../../x'], ['/../../hello.txt'], ['sub/../../..'], ['sub/../sub/inner.txt'],
+                                 ['link'], ['link/..']))
+    # hard-link family: symlink c -> canary and a file with the same serial
+    for order in ('link-first', 'file-first'):
+        root = std_root()
+        root.sort = False
+        lnk = Symlink('c', ctx.canary, ino=4242)
+        f = File('d', b'PWNED\n', ino=4242)
+        root.children += [lnk, f] if order == 'link-first' else [f, lnk]
+        yield Case('hardlink-symlink-%s' % order,
+                   'PX serial shared by c -> <canary> and a file d (%s)' % order,
+                   Builder(root).build().bytes(), SURVIVE, extract_variants=([], ['--overwrite']))
+    root = std_root()
+    root.sort = False
+    dd = Dir('dd', File('in', b'in\n'))
+    dd.ino = 777
+    root.children += [dd, File('ff', b'FILE\n', ino=777), File('gg', b'FILE2\n', ino=777)]
+    yield Case('hardlink-dir-file', 'PX serial shared by a directory and two files',
+               Builder(root).build().bytes(), SURVIVE, extract_variants=([], ['--overwrite']))
+    # a wide directory: 5000 zero-length files (plain names, one shared extent)
+    kids = [File('f%05d' % k, b'', iso_name=b'F%05d.;1' % k) for k in range(5000)]
+    root = Dir('', File('hello.txt', HELLO), Dir('wide', *kids))
+    yield Case('wide-5000', 'a directory of 5000 empty files', Builder(root, rr=False, joliet=False).build().bytes(),
+               SURVIVE, cat='/HELLO.TXT')
+
+
 def Node_with_su(name, mode, su_extra):
     n = Symlink(name, 'unused')
     n.su = [PX(mode), TF(), NM(name.encode())] + su_extra
@@ -1433,6 +1581,7 @@ def run_commands(runner, ctx, image_path, ns, cat_path, exp, want_named, extract
     cmds.append(('cat', ['cat'] + na + [img, cat_path]))
     for kind, args in cmds:
         rc, out, err, dt = runner.run(args, ctx, kind)
+        runner.count(kind, rc)
         allowed = exp.get(kind) if exp else None
         probs = check_run(rc, err, dt, allowed, img, want_named)
         if rc == 0 and kind in ('lsjson', 'info'):
@@ -1452,9 +1601,12 @@ def run_commands(runner, ctx, image_path, ns, cat_path, exp, want_named, extract
         start_ns = time.time_ns() - 2_000_000
         args = ['extract'] + na + [img, '-C', d] + [v for v in variant]
         rc, out, err, dt = runner.run(args, ctx, 'extract')
+        runner.count('extract', rc)
         allowed = exp.get('extract') if exp else None
         if variant and any(not v.startswith('-') for v in variant) and allowed == OK:
             allowed = ANY
+        if '--overwrite' in variant and allowed == BAD:
+            allowed = ANY  # replacing what an earlier entry made is legitimate
         probs = check_run(rc, err, dt, allowed, img, want_named)
         after = snapshot(ctx.top, {d, ctx.out})
         probs += diff_snapshots(before, after)
@@ -1466,7 +1618,7 @@ def run_commands(runner, ctx, image_path, ns, cat_path, exp, want_named, extract
                 probs.append('written outside DIR: %s exists' % extra)
                 try:
                     if os.path.isdir(extra) and not os.path.islink(extra):
-                        shutil.rmtree(extra)
+                        rmtree(extra)
                     else:
                         os.unlink(extra)
                 except OSError:
@@ -1500,7 +1652,7 @@ def ctx_reset(ctx):
 
 
 def keep_dir():
-    base = os.environ.get('BUILDDIR') or os.getcwd()
+    base = os.environ.get('BUILDDIR') or tempfile.gettempdir()
     d = os.path.join(base, 'hostile-failures')
     os.makedirs(d, exist_ok=True)
     return d
@@ -1514,7 +1666,23 @@ def make_ctx(top, index):
     return ctx
 
 
+def exp_str(exp):
+    def one(v):
+        return '/'.join(str(x) for x in sorted(v))
+    return ' '.join('%s=%s' % (k, one(exp[k])) for k in CMDS)
+
+
 def cmd_cases(args):
+    if args.list:
+        top = tempfile.mkdtemp(prefix='isokit-hostile-')
+        ctx = make_ctx(top, 0)
+        for c in all_cases(ctx):
+            desc = ' '.join(c.desc.split())
+            print('%-30s [%s] %s%s' % (c.name, ' '.join(c.ns), exp_str(c.expect),
+                                       ' +checks' if c.check else ''))
+            print('    %s' % desc)
+        rmtree(top)
+        return 0
     isokit = find_isokit()
     if not isokit:
         print('SKIP: isokit binary not found (set ISOKIT)')
@@ -1524,11 +1692,6 @@ def cmd_cases(args):
     top = tempfile.mkdtemp(prefix='isokit-hostile-')
     ctx = make_ctx(top, 0)
     cases = list(all_cases(ctx))
-    if args.list:
-        for c in cases:
-            print('%-32s %s' % (c.name, c.desc))
-        shutil.rmtree(top)
-        return 0
     if args.only:
         cases = [c for c in cases if c.name in args.only or any(c.name.startswith(o.rstrip('*')) and o.endswith('*') for o in args.only)]
     print('isokit: %s%s' % (isokit, ' (sanitized)' if runner.sanitized else ''))
@@ -1542,8 +1705,9 @@ def cmd_cases(args):
         cfails = []
         for ns in c.ns:
             exp = c.expect_ns.get(ns, c.expect)
-            cfails += run_commands(runner, ctx, path, ns, c.cat, exp, want_named=True,
-                                   extract_variants=c.extract_variants, check=c.check,
+            chk = c.check if (c.check_ns is None or ns in c.check_ns) else None
+            cfails += run_commands(runner, ctx, path, ns, c.cat_ns.get(ns, c.cat), exp, want_named=True,
+                                   extract_variants=c.extract_variants, check=chk,
                                    prepare=c.prepare, label=c.name + ('' if ns == 'auto' else '[%s]' % ns))
             nruns += 4 + len(c.extract_variants)
         status = 'ok' if not cfails else 'FAIL'
@@ -1560,7 +1724,7 @@ def cmd_cases(args):
     if fails:
         print('failing images kept in %s' % keep_dir())
         print('reproduce: python3 %s gen DIR; %s ls -R DIR/<case>.iso' % (os.path.abspath(__file__), isokit))
-    shutil.rmtree(top, ignore_errors=True)
+    rmtree(top)
     return 1 if fails else 0
 
 # ---------------------------------------------------------------- mutations
@@ -1706,11 +1870,12 @@ def cmd_mutations(args):
             if done % 250 == 0:
                 print('... %d/%d (%.0f s)' % (done, len(indices), time.monotonic() - t0), flush=True)
     dt = time.monotonic() - t0
+    print('exit codes: ' + runner.stats_line())
     print('\n%d mutations, %.1f s; %d failures' % (len(indices), dt, len(allfails)))
     if allfails:
         print('failing images kept in %s (mutation-<seed>-<n>.iso)' % keep_dir())
         print('reproduce one: python3 %s mutations --seed %s --only N' % (os.path.abspath(__file__), seed))
-    shutil.rmtree(top, ignore_errors=True)
+    rmtree(top)
     return 1 if allfails else 0
 
 
@@ -1735,7 +1900,7 @@ def cmd_gen_mutation(args):
     with open(args.out, 'wb') as f:
         f.write(data)
     print('%s: mutation %d of %s (namespace %s): %s' % (args.out, args.index, name, ns, ' '.join(ops)))
-    shutil.rmtree(top, ignore_errors=True)
+    rmtree(top)
     return 0
 
 

@@ -533,8 +533,6 @@ class Builder:
                 su = self._record_su(tree, d, 'dot')
             elif role == 'dotdot':
                 su = self._record_su(tree, d, 'dotdot')
-            elif role.startswith('section') and role != 'section0':
-                su = []
             else:
                 su = self._record_su(tree, n, 'entry')
             fixed = 33 + len(ident) + (1 - len(ident) % 2)
