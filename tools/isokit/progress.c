@@ -63,6 +63,8 @@ void progress_end(struct progress *p)
 {
 	if (!p->on)
 		return;
+	/* The total was an estimate (the volume size); the work is done. */
+	p->total = p->done;
 	draw(p, now_ns());
 	fputc('\n', stderr);
 }
