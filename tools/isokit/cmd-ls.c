@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 
 #include "cli.h"
 
@@ -77,6 +78,9 @@ static void print_entry(struct ls_state *s, const struct isokit_node *n,
 		}
 		if (S_ISCHR(st->mode) || S_ISBLK(st->mode))
 			fprintf(f, ", \"rdev\": %llu", (unsigned long long)st->rdev);
+		if (S_ISREG(st->mode) && st->extents)
+			fprintf(f, ", \"lba\": %llu, \"extents\": %u",
+				(unsigned long long)st->lba, st->extents);
 		if (target) {
 			fputs(", \"target\": ", f);
 			json_string(f, target);
@@ -96,8 +100,8 @@ static void print_entry(struct ls_state *s, const struct isokit_node *n,
 		format_time(&st->mtime, t, sizeof(t));
 		if (S_ISCHR(st->mode) || S_ISBLK(st->mode))
 			fprintf(f, "%s %3u %5u %5u %7u, %5u %s ", m, st->nlink,
-				st->uid, st->gid, (unsigned)((st->rdev >> 8) & 0xfff),
-				(unsigned)((st->rdev & 0xff) | ((st->rdev >> 12) & 0xfff00)), t);
+				st->uid, st->gid, major((dev_t)st->rdev),
+				minor((dev_t)st->rdev), t);
 		else
 			fprintf(f, "%s %3u %5u %5u %14llu %s ", m, st->nlink, st->uid,
 				st->gid, (unsigned long long)st->size, t);
