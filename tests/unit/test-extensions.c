@@ -14,30 +14,11 @@
 
 #include "config.h"
 
+#include "harness/findings.h"
 #include "harness/memiso.h"
 #include "harness/tap.h"
 
 /* ---------------------------------------------------------------- helpers */
-
-struct findings {
-	char codes[32][32];
-	int n;
-};
-
-static void on_finding(void *ctx, const struct isokit_finding *f)
-{
-	struct findings *fs = ctx;
-	if (fs->n < 32)
-		snprintf(fs->codes[fs->n++], 32, "%s", f->code ? f->code : "");
-}
-
-static bool has_finding(const struct findings *fs, const char *code)
-{
-	for (int i = 0; i < fs->n; i++)
-		if (strcmp(fs->codes[i], code) == 0)
-			return true;
-	return false;
-}
 
 static int open_buf(const uint8_t *buf, size_t size, enum isokit_namespace ns,
 		    struct findings *fs, struct isokit_image **img)

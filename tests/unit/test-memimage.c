@@ -13,6 +13,7 @@
 
 #include <isokit/isokit.h>
 
+#include "harness/findings.h"
 #include "harness/memiso.h"
 #include "harness/tap.h"
 
@@ -28,26 +29,6 @@ static uint8_t *build(const struct miso_opts *o, size_t size)
 }
 
 /* ---------------------------------------------------------------- helpers */
-
-struct findings {
-	char codes[16][32];
-	int n;
-};
-
-static void on_finding(void *ctx, const struct isokit_finding *f)
-{
-	struct findings *fs = ctx;
-	if (fs->n < 16)
-		snprintf(fs->codes[fs->n++], 32, "%s", f->code ? f->code : "");
-}
-
-static bool has_finding(const struct findings *fs, const char *code)
-{
-	for (int i = 0; i < fs->n; i++)
-		if (strcmp(fs->codes[i], code) == 0)
-			return true;
-	return false;
-}
 
 static int open_mem(const uint8_t *buf, size_t size,
 		    const struct isokit_open_options *opt,
