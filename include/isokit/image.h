@@ -290,6 +290,9 @@ enum isokit_walk_event {
 struct isokit_walk_options {
 	bool sorted;     /**< entries in byte order of names (like LC_ALL=C ls) */
 	uint32_t max_depth; /**< 0 = default cap (1024) */
+	/** Path of the start directory in the image ("/sub"), used only in
+	 * error messages; NULL means the root. Borrowed for the walk's life. */
+	const char *start_path;
 };
 
 /**

@@ -34,9 +34,10 @@ struct isokit_dir {
 
 static const char *entry_path(struct isokit_dir *d, const char *name)
 {
-	snprintf(d->entry_path, sizeof(d->entry_path), "%s%s%s",
-		 d->path ? d->path : "", (d->path && d->path[0]) ? "/" : "/",
-		 name);
+	const char *dir = d->path ? d->path : "";
+	size_t n = strlen(dir);
+	snprintf(d->entry_path, sizeof(d->entry_path), "%s%s%s", dir,
+		 n && dir[n - 1] == '/' ? "" : "/", name);
 	return d->entry_path;
 }
 

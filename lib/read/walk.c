@@ -6,6 +6,7 @@
  * visited stops loops and directories reached twice (which would otherwise
  * let a small hostile image describe an exponentially large tree).
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -33,6 +34,8 @@ struct isokit_walk {
 	size_t depth, frames_cap;
 	char *path;
 	size_t path_cap;
+	char *msg;       /* start_path + "/" + path, for messages */
+	size_t msg_cap;
 	uint64_t *seen; /* open-addressing set of directory block numbers + 1 */
 	size_t seen_cap, seen_n;
 	bool started, done;
@@ -97,6 +100,25 @@ static int seen_insert(struct isokit_walk *w, uint64_t key, bool *fresh)
 	return 0;
 }
 
+/* The current path as messages show it: absolute in the image. */
+static const char *msg_path(struct isokit_walk *w)
+{
+	const char *base = w->opts.start_path ? w->opts.start_path : "";
+	while (base[0] == '/')
+		base++;
+	size_t need = strlen(base) + strlen(w->path) + 3;
+	if (need > w->msg_cap) {
+		char *m = realloc(w->msg, need * 2);
+		if (!m)
+			return w->path;
+		w->msg = m;
+		w->msg_cap = need * 2;
+	}
+	snprintf(w->msg, w->msg_cap, "/%s%s%s", base,
+		 base[0] && w->path[0] ? "/" : "", w->path);
+	return w->msg;
+}
+
 static int cmp_nodes(const void *a, const void *b)
 {
 	const struct isokit_node *x = *(struct isokit_node *const *)a;
@@ -146,7 +168,7 @@ static int push_frame(struct isokit_walk *w, const struct isokit_node *dir,
 	uint32_t lba = dir->dir_lba;
 	if (w->depth >= max_depth) {
 		isokit_node_free(owned);
-		return img_error(img, ISOKIT_E_LIMIT, lba, w->path,
+		return img_error(img, ISOKIT_E_LIMIT, lba, msg_path(w),
 				 "directories nested deeper than %u levels", max_depth);
 	}
 	bool fresh;
@@ -157,7 +179,7 @@ static int push_frame(struct isokit_walk *w, const struct isokit_node *dir,
 	}
 	if (!fresh) {
 		isokit_node_free(owned);
-		return img_error(img, ISOKIT_E_LOOP, lba, w->path,
+		return img_error(img, ISOKIT_E_LOOP, lba, msg_path(w),
 				 "directory loop: this directory was already visited");
 	}
 	if (w->depth == w->frames_cap) {
@@ -176,7 +198,7 @@ static int push_frame(struct isokit_walk *w, const struct isokit_node *dir,
 	f->path_len = path_len;
 
 	struct isokit_dir *it;
-	rc = dir_open_path(img, dir, w->path, &it);
+	rc = dir_open_path(img, dir, msg_path(w), &it);
 	if (rc == 0 && !w->opts.sorted) {
 		/* Streaming: entries are handed out as they are read. */
 		f->it = it;
@@ -323,6 +345,7 @@ void isokit_walk_free(struct isokit_walk *w)
 		frame_release(&w->frames[i]);
 	free(w->frames);
 	free(w->path);
+	free(w->msg);
 	free(w->seen);
 	free(w);
 }

@@ -480,7 +480,8 @@ static void extract_tree(struct xstate *x, const struct isokit_node *dir,
 			 int base_fd, bool apply_base, const char *base_rel)
 {
 	struct isokit_walk *w;
-	int rc = isokit_walk_new(x->img, dir, NULL, &w);
+	struct isokit_walk_options wo = {.start_path = base_rel};
+	int rc = isokit_walk_new(x->img, dir, &wo, &w);
 	if (rc) {
 		cli_image_error(x->image, x->img, rc);
 		x->failures++;

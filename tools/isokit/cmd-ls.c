@@ -172,9 +172,10 @@ static int list_dir(struct ls_state *s, struct isokit_image *img,
 /* Every path below @p dir, through the walker (loop-safe). Unsorted, it
  * holds only the subfolders of the folders on the current path. */
 static int list_tree(struct ls_state *s, struct isokit_image *img,
-		     const struct isokit_node *dir, const char *image)
+		     const struct isokit_node *dir, const char *image,
+		     const char *start)
 {
-	struct isokit_walk_options wo = {.sorted = s->sort};
+	struct isokit_walk_options wo = {.sorted = s->sort, .start_path = start};
 	struct isokit_walk *w;
 	int rc = isokit_walk_new(img, dir, &wo, &w);
 	if (rc) {
@@ -236,7 +237,7 @@ int cmd_ls(int argc, char **argv)
 			ns_name(isokit_image_info(img)->ns));
 	}
 	if (isokit_node_is_dir(node))
-		failures += (s.recursive ? list_tree(&s, img, node, image)
+		failures += (s.recursive ? list_tree(&s, img, node, image, path)
 					 : list_dir(&s, img, node, image)) != 0;
 	else
 		print_entry(&s, node, isokit_node_name(node));
