@@ -5,6 +5,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <pthread.h>
 #include <stdio.h>
 
 #include <isokit/isokit.h>
@@ -90,6 +91,7 @@ void human_size(uint64_t bytes, char *out, size_t len);
 /* ---- progress (progress.c) ---- */
 
 struct progress {
+	pthread_mutex_t mu; /* updates may come from extraction workers */
 	bool on;
 	const char *what;
 	uint64_t total, done, files;

@@ -8,7 +8,9 @@
  * that are not plain path components are refused.
  */
 #include <errno.h>
+#include <pthread.h>
 #include <signal.h>
+#include <stddef.h>
 #include <stdarg.h>
 #include <fcntl.h>
 #include <stdlib.h>
@@ -20,7 +22,7 @@
 #include "copy.h"
 #include "paths.h"
 
-enum { OPT_DIR = 1, OPT_OVERWRITE, OPT_NO_OWNER };
+enum { OPT_DIR = 1, OPT_OVERWRITE, OPT_NO_OWNER, OPT_JOBS };
 
 const struct cmd_def cmd_extract_def = {
 	"extract", "IMAGE [PATH...]",
@@ -34,33 +36,40 @@ static const struct opt_def extract_opts[] = {
 	{OPT_DIR, 'C', "directory", "DIR", "extract into DIR (created if missing)"},
 	{OPT_OVERWRITE, 0, "overwrite", NULL, "replace existing files (atomically, by rename)"},
 	{OPT_NO_OWNER, 0, "no-same-owner", NULL, "as root, do not restore owners"},
+	{OPT_JOBS, 'j', "jobs", "N", "threads that copy large files (default: 2 on a multi-core machine, 0: none)"},
 	/* -v (common option): print each path as it is extracted */
 	{0, 0, NULL, NULL, NULL},
 };
 
-/* The file being written, so that Ctrl-C (or a kill) removes it instead of
- * leaving a half-written file under the name the user will trust. */
-static volatile int partial_dirfd = -1;
-static char partial_name[256];
+/* The files being written (one slot for the main thread, one per worker),
+ * so that Ctrl-C or a kill removes them instead of leaving half-written
+ * files under names the user will trust. */
+#define MAX_WORKERS 8
+static volatile int partial_dirfd[MAX_WORKERS + 1] = {-1, -1, -1, -1, -1, -1, -1, -1, -1};
+static char partial_name[MAX_WORKERS + 1][256];
 
 static void on_signal(int sig)
 {
-	if (partial_dirfd >= 0)
-		unlinkat(partial_dirfd, partial_name, 0);
+	for (int i = 0; i <= MAX_WORKERS; i++)
+		if (partial_dirfd[i] >= 0)
+			unlinkat(partial_dirfd[i], partial_name[i], 0);
 	signal(sig, SIG_DFL);
 	raise(sig);
 }
 
-static void partial_set(int dirfd, const char *name)
+static void partial_set(int slot, int dirfd, const char *name)
 {
 	size_t n = strlen(name);
-	if (n >= sizeof(partial_name)) {
-		partial_dirfd = -1;
+	partial_dirfd[slot] = -1;
+	if (n >= sizeof(partial_name[slot]))
 		return;
-	}
-	partial_dirfd = -1;
-	memcpy(partial_name, name, n + 1);
-	partial_dirfd = dirfd;
+	memcpy(partial_name[slot], name, n + 1);
+	partial_dirfd[slot] = dirfd;
+}
+
+static void partial_clear(int slot)
+{
+	partial_dirfd[slot] = -1;
 }
 
 struct xdir {
@@ -95,6 +104,43 @@ struct xstate {
 	size_t links_cap, links_n;
 	bool link_all; /* no Rock Ridge: shared extents are the only link hint */
 	uint64_t tmp_counter;
+	int jobs;
+	struct xpool *pool; /* NULL: everything in the main thread */
+};
+
+/* One regular file being written: created by the main thread, then filled
+ * and finished there or, for large files, by a worker. */
+struct xfile {
+	int fd, dirfd;
+	char *target; /* name being written (a temporary one with --overwrite) */
+	char *name;   /* final name */
+	char *rel;    /* path for messages */
+	const struct isokit_node *node;
+	struct isokit_node *owned; /* a copy, when handed to a worker */
+	bool chown;   /* decided when created: the folder may change later */
+};
+
+/* What writes file data: an image handle, buffers and a partial slot. */
+struct xwriter {
+	struct isokit_image *img;
+	struct copier cp;
+	int slot;
+	struct xpool *pool; /* workers only */
+};
+
+#define XQUEUE 16
+#define PARALLEL_MIN (1u << 20) /* files from 1 MiB go to the workers */
+
+struct xpool {
+	struct xstate *x;
+	pthread_t th[MAX_WORKERS];
+	struct xwriter w[MAX_WORKERS];
+	int n;
+	pthread_mutex_t mu;
+	pthread_cond_t can_pop, can_push, idle;
+	struct xfile *q[XQUEUE];
+	int head, count, pending;
+	bool stop;
 };
 
 static void xfail(struct xstate *x, const char *path, const char *fmt, ...)
@@ -107,7 +153,7 @@ static void xfail(struct xstate *x, const char *path, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(what, sizeof(what), fmt, ap);
 	va_end(ap);
-	x->failures++;
+	__atomic_fetch_add(&x->failures, 1, __ATOMIC_RELAXED);
 	if (x->prog.on)
 		fputc('\n', stderr);
 	fprintf(stderr, "%s: %s: ", progname, x->image);
@@ -220,10 +266,10 @@ static bool needs_chown(const struct xstate *x, const struct isokit_stat *st)
  * permission bits (umask is 0), so fchmod is only needed after a chown or
  * for the set-id and sticky bits, which open() may drop. */
 static void finish_fd(struct xstate *x, int fd, const struct isokit_stat *st,
-		      const char *rel)
+		      const char *rel, bool do_chown)
 {
 	bool chowned = false;
-	if (needs_chown(x, st)) {
+	if (do_chown) {
 		if (fchown(fd, st->uid, st->gid) < 0)
 			xfail(x, rel, "cannot set owner: %s", strerror(errno));
 		chowned = true;
@@ -265,11 +311,185 @@ static bool clear_way(struct xstate *x, int dirfd, const char *name)
 
 /* ---- entries ---- */
 
+static void xfile_free(struct xfile *f)
+{
+	free(f->target);
+	free(f->name);
+	free(f->rel);
+	isokit_node_free(f->owned);
+	free(f);
+}
+
+/* Fill and finish a created file; on any failure remove it.
+ * @return 0 when the file is complete. */
+static int xfile_write(struct xstate *x, struct xwriter *w, struct xfile *f,
+		       struct progress *prog)
+{
+	const struct isokit_stat *st = isokit_node_stat(f->node);
+	partial_set(w->slot, f->dirfd, f->target);
+	int rc = st->size ? copy_node_data(&w->cp, w->img, f->node, f->fd, prog) : 0;
+	if (rc) {
+		partial_clear(w->slot);
+		if (w->cp.out_errno) {
+			xfail(x, f->rel, "cannot write: %s", strerror(w->cp.out_errno));
+		} else {
+			cli_image_error(x->image, w->img, rc);
+			__atomic_fetch_add(&x->failures, 1, __ATOMIC_RELAXED);
+		}
+		close(f->fd);
+		unlinkat(f->dirfd, f->target, 0);
+		return -1;
+	}
+	if (!prog)
+		progress_update(&x->prog, st->size, 0);
+	finish_fd(x, f->fd, st, f->rel, f->chown);
+	if (close(f->fd) < 0) {
+		partial_clear(w->slot);
+		xfail(x, f->rel, "cannot write: %s", strerror(errno));
+		unlinkat(f->dirfd, f->target, 0);
+		return -1;
+	}
+	if (strcmp(f->target, f->name) != 0) {
+		struct stat cur;
+		if (fstatat(f->dirfd, f->name, &cur, AT_SYMLINK_NOFOLLOW) == 0 &&
+		    S_ISDIR(cur.st_mode)) {
+			partial_clear(w->slot);
+			xfail(x, f->rel, "cannot replace a directory with a file");
+			unlinkat(f->dirfd, f->target, 0);
+			return -1;
+		}
+		if (renameat(f->dirfd, f->target, f->dirfd, f->name) < 0) {
+			partial_clear(w->slot);
+			xfail(x, f->rel, "cannot rename into place: %s", strerror(errno));
+			unlinkat(f->dirfd, f->target, 0);
+			return -1;
+		}
+	}
+	/* Complete: from here on the file is the user's. */
+	partial_clear(w->slot);
+	progress_update(&x->prog, 0, 1);
+	return 0;
+}
+
+/* ---- workers for large files ---- */
+
+static void *worker_main(void *arg)
+{
+	struct xwriter *w = arg;
+	struct xpool *pool = w->pool;
+	for (;;) {
+		pthread_mutex_lock(&pool->mu);
+		while (pool->count == 0 && !pool->stop)
+			pthread_cond_wait(&pool->can_pop, &pool->mu);
+		if (pool->count == 0) {
+			pthread_mutex_unlock(&pool->mu);
+			return NULL;
+		}
+		struct xfile *f = pool->q[pool->head];
+		pool->head = (pool->head + 1) % XQUEUE;
+		pool->count--;
+		pthread_cond_signal(&pool->can_push);
+		pthread_mutex_unlock(&pool->mu);
+
+		(void)xfile_write(pool->x, w, f, NULL);
+		xfile_free(f);
+
+		pthread_mutex_lock(&pool->mu);
+		if (--pool->pending == 0)
+			pthread_cond_broadcast(&pool->idle);
+		pthread_mutex_unlock(&pool->mu);
+	}
+}
+
+/* Wait until every file handed to the workers is finished: before a folder
+ * gets its final mode and times, and before its descriptor is closed. */
+static void pool_drain(struct xpool *pool)
+{
+	if (!pool)
+		return;
+	pthread_mutex_lock(&pool->mu);
+	while (pool->pending > 0)
+		pthread_cond_wait(&pool->idle, &pool->mu);
+	pthread_mutex_unlock(&pool->mu);
+}
+
+static void pool_submit(struct xpool *pool, struct xfile *f)
+{
+	pthread_mutex_lock(&pool->mu);
+	while (pool->count == XQUEUE)
+		pthread_cond_wait(&pool->can_push, &pool->mu);
+	pool->q[(pool->head + pool->count) % XQUEUE] = f;
+	pool->count++;
+	pool->pending++;
+	pthread_cond_signal(&pool->can_pop);
+	pthread_mutex_unlock(&pool->mu);
+}
+
+static struct xpool *pool_start(struct xstate *x, int workers, enum isokit_namespace ns)
+{
+	if (workers <= 0)
+		return NULL;
+	if (workers > MAX_WORKERS)
+		workers = MAX_WORKERS;
+	struct xpool *pool = calloc(1, sizeof(*pool));
+	if (!pool)
+		return NULL;
+	pool->x = x;
+	pthread_mutex_init(&pool->mu, NULL);
+	pthread_cond_init(&pool->can_pop, NULL);
+	pthread_cond_init(&pool->can_push, NULL);
+	pthread_cond_init(&pool->idle, NULL);
+	struct isokit_open_options o;
+	memset(&o, 0, sizeof(o));
+	o.ns = ns;
+	for (int i = 0; i < workers; i++) {
+		/* Each worker reads through its own image handle, so that
+		 * errors and caches are never shared between threads. */
+		struct xwriter *w = &pool->w[i];
+		w->slot = i + 1;
+		w->pool = pool;
+		if (isokit_image_open(x->image, &o, &w->img) != 0)
+			break;
+		if (copier_init(&w->cp) != 0) {
+			isokit_image_close(w->img);
+			break;
+		}
+		if (pthread_create(&pool->th[i], NULL, worker_main, w) != 0) {
+			copier_release(&w->cp);
+			isokit_image_close(w->img);
+			break;
+		}
+		pool->n++;
+	}
+	if (pool->n == 0) {
+		free(pool);
+		return NULL;
+	}
+	return pool;
+}
+
+static void pool_stop(struct xpool *pool)
+{
+	if (!pool)
+		return;
+	pthread_mutex_lock(&pool->mu);
+	pool->stop = true;
+	pthread_cond_broadcast(&pool->can_pop);
+	pthread_mutex_unlock(&pool->mu);
+	for (int i = 0; i < pool->n; i++) {
+		pthread_join(pool->th[i], NULL);
+		copier_release(&pool->w[i].cp);
+		isokit_image_close(pool->w[i].img);
+	}
+	free(pool);
+}
+
 static void extract_regular(struct xstate *x, int dirfd, const char *name,
 			    const struct isokit_node *n, const char *rel)
 {
 	const struct isokit_stat *st = isokit_node_stat(n);
-	if (wants_link(x, st)) {
+	bool link = wants_link(x, st);
+	if (link) {
 		int r = try_link(x, dirfd, name, st, rel);
 		if (r <= 0)
 			return;
@@ -293,46 +513,38 @@ static void extract_regular(struct xstate *x, int dirfd, const char *name,
 				      : strerror(errno));
 		return;
 	}
-	partial_set(dirfd, target);
-	int rc = st->size ? copy_node_data(&x->cp, x->img, n, fd, &x->prog) : 0;
-	if (rc) {
-		partial_dirfd = -1;
-		if (x->cp.out_errno)
-			xfail(x, rel, "cannot write: %s", strerror(x->cp.out_errno));
-		else
-			cli_image_error(x->image, x->img, rc), x->failures++;
+	struct xfile *f = calloc(1, sizeof(*f));
+	if (f) {
+		f->target = strdup(target);
+		f->name = strdup(name);
+		f->rel = strdup(rel);
+	}
+	if (!f || !f->target || !f->name || !f->rel) {
+		xfail(x, rel, "out of memory");
 		close(fd);
 		unlinkat(dirfd, target, 0);
+		if (f)
+			xfile_free(f);
 		return;
 	}
-	finish_fd(x, fd, st, rel);
-	if (close(fd) < 0) {
-		partial_dirfd = -1;
-		xfail(x, rel, "cannot write: %s", strerror(errno));
-		unlinkat(dirfd, target, 0);
+	f->fd = fd;
+	f->dirfd = dirfd;
+	f->node = n;
+	f->chown = needs_chown(x, st);
+	/* Large files go to a worker, so that copying them overlaps with
+	 * the rest; files that others will link to are finished here, so
+	 * they exist when the link is made. */
+	if (x->pool && !link && st->size >= PARALLEL_MIN &&
+	    isokit_node_dup(n, &f->owned) == 0) {
+		f->node = f->owned;
+		pool_submit(x->pool, f);
 		return;
 	}
-	/* Complete: a temporary file stays doomed until renamed. */
-	if (!x->overwrite)
-		partial_dirfd = -1;
-	if (x->overwrite) {
-		struct stat cur;
-		if (fstatat(dirfd, name, &cur, AT_SYMLINK_NOFOLLOW) == 0 &&
-		    S_ISDIR(cur.st_mode)) {
-			xfail(x, rel, "cannot replace a directory with a file");
-			unlinkat(dirfd, target, 0);
-			return;
-		}
-		if (renameat(dirfd, target, dirfd, name) < 0) {
-			partial_dirfd = -1;
-			xfail(x, rel, "cannot rename into place: %s", strerror(errno));
-			unlinkat(dirfd, target, 0);
-			return;
-		}
-		partial_dirfd = -1;
-	}
-	progress_update(&x->prog, 0, 1);
-	if (wants_link(x, st))
+	struct xwriter w = {x->img, x->cp, 0, NULL};
+	int rc = xfile_write(x, &w, f, &x->prog);
+	x->cp = w.cp; /* the read-ahead window lives on */
+	xfile_free(f);
+	if (link && rc == 0)
 		remember_link(x, st, rel);
 }
 
@@ -450,6 +662,7 @@ static int push_dir(struct xstate *x, int fd, const struct isokit_stat *st, bool
 
 static void pop_dir(struct xstate *x, const char *rel)
 {
+	pool_drain(x->pool);
 	struct xdir *d = &x->stack[--x->depth];
 	x->parent_sgid = x->depth ? x->stack[x->depth - 1].sgid : false;
 	if (d->fd < 0)
@@ -539,6 +752,7 @@ static void extract_tree(struct xstate *x, const struct isokit_node *dir,
 	}
 	while (x->depth > base_depth)
 		pop_dir(x, rel ? rel : "");
+	pool_drain(x->pool);
 	if (base_fd >= 0)
 		close(base_fd);
 	free(rel);
@@ -600,6 +814,7 @@ static void extract_path(struct xstate *x, const char *arg)
 		x->parent_sgid = fstat(pfd, &ps) == 0 && (ps.st_mode & S_ISGID);
 		extract_entry(x, pfd, node, clean);
 	}
+	pool_drain(x->pool);
 	close(pfd);
 	isokit_node_free(node);
 }
@@ -634,6 +849,13 @@ static int extract_opt(int id, const char *arg, void *vctx)
 		x->overwrite = true;
 	else if (id == OPT_NO_OWNER)
 		x->restore_owner = false;
+	else if (id == OPT_JOBS) {
+		char *end;
+		long v = strtol(arg, &end, 10);
+		if (*end || v < 0 || v > MAX_WORKERS)
+			return usage_error(&cmd_extract_def, "--jobs takes 0 to %d", MAX_WORKERS);
+		x->jobs = (int)v;
+	}
 	return -1;
 }
 
@@ -643,6 +865,7 @@ int cmd_extract(int argc, char **argv)
 	struct xstate x;
 	memset(&x, 0, sizeof(x));
 	x.dest = ".";
+	x.jobs = sysconf(_SC_NPROCESSORS_ONLN) > 1 ? 2 : 0;
 	x.euid = geteuid();
 	x.egid = getegid();
 	x.is_root = x.euid == 0;
@@ -687,10 +910,12 @@ int cmd_extract(int argc, char **argv)
 	x.link_all = vi->ns != ISOKIT_NS_ROCKRIDGE;
 	progress_init(&x.prog, "extract",
 		      argc - first == 1 ? vi->volume_blocks * vi->block_size : 0, c.quiet);
+	x.pool = pool_start(&x, x.jobs, c.ns);
 	if (argc - first == 1)
 		extract_path(&x, "/");
 	for (int i = first + 1; i < argc; i++)
 		extract_path(&x, argv[i]);
+	pool_stop(x.pool);
 	progress_end(&x.prog);
 	copier_release(&x.cp);
 	for (size_t i = 0; i < x.links_cap; i++)

@@ -15,6 +15,7 @@ static uint64_t now_ns(void)
 
 void progress_init(struct progress *p, const char *what, uint64_t total, bool quiet)
 {
+	pthread_mutex_init(&p->mu, NULL);
 	p->on = !quiet && isatty(STDERR_FILENO);
 	p->what = what;
 	p->total = total;
@@ -48,15 +49,17 @@ static void draw(struct progress *p, uint64_t t)
 
 void progress_update(struct progress *p, uint64_t add_bytes, uint64_t add_files)
 {
+	pthread_mutex_lock(&p->mu);
 	p->done += add_bytes;
 	p->files += add_files;
-	if (!p->on)
-		return;
-	uint64_t t = now_ns();
-	if (t - p->last_ns < 200000000u)
-		return;
-	p->last_ns = t;
-	draw(p, t);
+	if (p->on) {
+		uint64_t t = now_ns();
+		if (t - p->last_ns >= 200000000u) {
+			p->last_ns = t;
+			draw(p, t);
+		}
+	}
+	pthread_mutex_unlock(&p->mu);
 }
 
 void progress_end(struct progress *p)
