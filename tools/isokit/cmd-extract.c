@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "copy.h"
+#include "extract.h"
 #include "paths.h"
 
 enum { OPT_DIR = 1, OPT_OVERWRITE, OPT_NO_OWNER, OPT_JOBS };
@@ -44,7 +45,6 @@ static const struct opt_def extract_opts[] = {
 /* The files being written (one slot for the main thread, one per worker),
  * so that Ctrl-C or a kill removes them instead of leaving half-written
  * files under names the user will trust. */
-#define MAX_WORKERS 8
 static volatile int partial_dirfd[MAX_WORKERS + 1] = {-1, -1, -1, -1, -1, -1, -1, -1, -1};
 static char partial_name[MAX_WORKERS + 1][256];
 
@@ -72,81 +72,7 @@ static void partial_clear(int slot)
 	partial_dirfd[slot] = -1;
 }
 
-struct xdir {
-	int fd;
-	bool sgid;  /* new files inherit the folder's group */
-	bool apply; /* set mode and times when leaving */
-	uint32_t mode, uid, gid;
-	bool has_owner;
-	struct isokit_time atime, mtime;
-};
-
-struct link_slot {
-	uint64_t ino;
-	char *path; /* relative to the destination */
-};
-
-struct xstate {
-	struct isokit_image *img;
-	const char *image;
-	const char *dest;
-	int rootfd;
-	bool overwrite, restore_owner, is_root, quiet, verbose;
-	uid_t euid;
-	gid_t egid;
-	bool parent_sgid; /* the folder being filled has its set-group-ID bit */
-	struct copier cp;
-	struct progress prog;
-	unsigned failures;
-	struct xdir *stack;
-	size_t depth, cap;
-	struct link_slot *links;
-	size_t links_cap, links_n;
-	bool link_all; /* no Rock Ridge: shared extents are the only link hint */
-	uint64_t tmp_counter;
-	int jobs;
-	struct xpool *pool; /* NULL: everything in the main thread */
-};
-
-/* One regular file being written: created by the main thread, then filled
- * and finished there or, for large files, by a worker. */
-struct xfile {
-	int fd, dirfd;
-	char *target; /* name being written (a temporary one with --overwrite) */
-	char *name;   /* final name */
-	char *rel;    /* path for messages */
-	const struct isokit_node *node;
-	struct isokit_node *owned; /* a copy, when handed to a worker */
-	bool chown;   /* decided when created: the folder may change later */
-};
-
-/* What writes file data: an image handle, buffers and a partial slot. */
-struct xwriter {
-	struct isokit_image *img;
-	struct copier cp;
-	int slot;
-	struct xpool *pool; /* workers only */
-};
-
-#define XQUEUE 16
-#define PARALLEL_MIN (1u << 20) /* files from 1 MiB go to the workers */
-
-struct xpool {
-	struct xstate *x;
-	pthread_t th[MAX_WORKERS];
-	struct xwriter w[MAX_WORKERS];
-	int n;
-	pthread_mutex_t mu;
-	pthread_cond_t can_pop, can_push, idle;
-	struct xfile *q[XQUEUE];
-	int head, count, pending;
-	bool stop;
-};
-
-static void xfail(struct xstate *x, const char *path, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static void xfail(struct xstate *x, const char *path, const char *fmt, ...)
+void xfail(struct xstate *x, const char *path, const char *fmt, ...)
 {
 	char what[512];
 	va_list ap;
@@ -311,7 +237,7 @@ static bool clear_way(struct xstate *x, int dirfd, const char *name)
 
 /* ---- entries ---- */
 
-static void xfile_free(struct xfile *f)
+void xfile_free(struct xfile *f)
 {
 	free(f->target);
 	free(f->name);
@@ -322,8 +248,8 @@ static void xfile_free(struct xfile *f)
 
 /* Fill and finish a created file; on any failure remove it.
  * @return 0 when the file is complete. */
-static int xfile_write(struct xstate *x, struct xwriter *w, struct xfile *f,
-		       struct progress *prog)
+int xfile_write(struct xstate *x, struct xwriter *w, struct xfile *f,
+		struct progress *prog)
 {
 	const struct isokit_stat *st = isokit_node_stat(f->node);
 	partial_set(w->slot, f->dirfd, f->target);
@@ -369,119 +295,6 @@ static int xfile_write(struct xstate *x, struct xwriter *w, struct xfile *f,
 	partial_clear(w->slot);
 	progress_update(&x->prog, 0, 1);
 	return 0;
-}
-
-/* ---- workers for large files ---- */
-
-static void *worker_main(void *arg)
-{
-	struct xwriter *w = arg;
-	struct xpool *pool = w->pool;
-	for (;;) {
-		pthread_mutex_lock(&pool->mu);
-		while (pool->count == 0 && !pool->stop)
-			pthread_cond_wait(&pool->can_pop, &pool->mu);
-		if (pool->count == 0) {
-			pthread_mutex_unlock(&pool->mu);
-			return NULL;
-		}
-		struct xfile *f = pool->q[pool->head];
-		pool->head = (pool->head + 1) % XQUEUE;
-		pool->count--;
-		pthread_cond_signal(&pool->can_push);
-		pthread_mutex_unlock(&pool->mu);
-
-		(void)xfile_write(pool->x, w, f, NULL);
-		xfile_free(f);
-
-		pthread_mutex_lock(&pool->mu);
-		if (--pool->pending == 0)
-			pthread_cond_broadcast(&pool->idle);
-		pthread_mutex_unlock(&pool->mu);
-	}
-}
-
-/* Wait until every file handed to the workers is finished: before a folder
- * gets its final mode and times, and before its descriptor is closed. */
-static void pool_drain(struct xpool *pool)
-{
-	if (!pool)
-		return;
-	pthread_mutex_lock(&pool->mu);
-	while (pool->pending > 0)
-		pthread_cond_wait(&pool->idle, &pool->mu);
-	pthread_mutex_unlock(&pool->mu);
-}
-
-static void pool_submit(struct xpool *pool, struct xfile *f)
-{
-	pthread_mutex_lock(&pool->mu);
-	while (pool->count == XQUEUE)
-		pthread_cond_wait(&pool->can_push, &pool->mu);
-	pool->q[(pool->head + pool->count) % XQUEUE] = f;
-	pool->count++;
-	pool->pending++;
-	pthread_cond_signal(&pool->can_pop);
-	pthread_mutex_unlock(&pool->mu);
-}
-
-static struct xpool *pool_start(struct xstate *x, int workers, enum isokit_namespace ns)
-{
-	if (workers <= 0)
-		return NULL;
-	if (workers > MAX_WORKERS)
-		workers = MAX_WORKERS;
-	struct xpool *pool = calloc(1, sizeof(*pool));
-	if (!pool)
-		return NULL;
-	pool->x = x;
-	pthread_mutex_init(&pool->mu, NULL);
-	pthread_cond_init(&pool->can_pop, NULL);
-	pthread_cond_init(&pool->can_push, NULL);
-	pthread_cond_init(&pool->idle, NULL);
-	struct isokit_open_options o;
-	memset(&o, 0, sizeof(o));
-	o.ns = ns;
-	for (int i = 0; i < workers; i++) {
-		/* Each worker reads through its own image handle, so that
-		 * errors and caches are never shared between threads. */
-		struct xwriter *w = &pool->w[i];
-		w->slot = i + 1;
-		w->pool = pool;
-		if (isokit_image_open(x->image, &o, &w->img) != 0)
-			break;
-		if (copier_init(&w->cp) != 0) {
-			isokit_image_close(w->img);
-			break;
-		}
-		if (pthread_create(&pool->th[i], NULL, worker_main, w) != 0) {
-			copier_release(&w->cp);
-			isokit_image_close(w->img);
-			break;
-		}
-		pool->n++;
-	}
-	if (pool->n == 0) {
-		free(pool);
-		return NULL;
-	}
-	return pool;
-}
-
-static void pool_stop(struct xpool *pool)
-{
-	if (!pool)
-		return;
-	pthread_mutex_lock(&pool->mu);
-	pool->stop = true;
-	pthread_cond_broadcast(&pool->can_pop);
-	pthread_mutex_unlock(&pool->mu);
-	for (int i = 0; i < pool->n; i++) {
-		pthread_join(pool->th[i], NULL);
-		copier_release(&pool->w[i].cp);
-		isokit_image_close(pool->w[i].img);
-	}
-	free(pool);
 }
 
 static void extract_regular(struct xstate *x, int dirfd, const char *name,

@@ -1,0 +1,91 @@
+/* SPDX-License-Identifier: MIT */
+/* State shared by isokit extract (cmd-extract.c) and its worker threads
+ * (extract-pool.c). */
+#ifndef ISOKIT_EXTRACT_H
+#define ISOKIT_EXTRACT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "copy.h"
+
+#define MAX_WORKERS 8
+#define PARALLEL_MIN (1u << 20) /* files from 1 MiB go to the workers */
+
+struct xpool;
+
+struct xdir {
+	int fd;
+	bool sgid;  /* new files inherit the folder's group */
+	bool apply; /* set mode and times when leaving */
+	uint32_t mode, uid, gid;
+	bool has_owner;
+	struct isokit_time atime, mtime;
+};
+
+struct link_slot {
+	uint64_t ino;
+	char *path; /* relative to the destination */
+};
+
+struct xstate {
+	struct isokit_image *img;
+	const char *image;
+	const char *dest;
+	int rootfd;
+	bool overwrite, restore_owner, is_root, quiet, verbose;
+	uid_t euid;
+	gid_t egid;
+	bool parent_sgid; /* the folder being filled has its set-group-ID bit */
+	struct copier cp;
+	struct progress prog;
+	unsigned failures;
+	struct xdir *stack;
+	size_t depth, cap;
+	struct link_slot *links;
+	size_t links_cap, links_n;
+	bool link_all; /* no Rock Ridge: shared extents are the only link hint */
+	uint64_t tmp_counter;
+	int jobs;
+	struct xpool *pool; /* NULL: everything in the main thread */
+};
+
+/* One regular file being written: created by the main thread, then filled
+ * and finished there or, for large files, by a worker. */
+struct xfile {
+	int fd, dirfd;
+	char *target; /* name being written (a temporary one with --overwrite) */
+	char *name;   /* final name */
+	char *rel;    /* path for messages */
+	const struct isokit_node *node;
+	struct isokit_node *owned; /* a copy, when handed to a worker */
+	bool chown;   /* decided when created: the folder may change later */
+};
+
+/* What writes file data: an image handle, buffers and a partial slot. */
+struct xwriter {
+	struct isokit_image *img;
+	struct copier cp;
+	int slot;
+	struct xpool *pool; /* workers only */
+};
+
+/* Report a failure for @p path and count it (thread-safe). */
+void xfail(struct xstate *x, const char *path, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/* Fill and finish a created file; on any failure remove it.
+ * @return 0 when the file is complete. */
+int xfile_write(struct xstate *x, struct xwriter *w, struct xfile *f,
+		struct progress *prog);
+void xfile_free(struct xfile *f);
+
+/* Worker threads for large files (extract-pool.c). NULL pool: no workers. */
+struct xpool *pool_start(struct xstate *x, int workers, enum isokit_namespace ns);
+void pool_submit(struct xpool *pool, struct xfile *f);
+/* Wait until every file handed to the workers is finished. */
+void pool_drain(struct xpool *pool);
+void pool_stop(struct xpool *pool);
+
+#endif
