@@ -154,13 +154,16 @@ class Context:
         return '/'.join(['..'] * depth + [rel])
 
 
-def iwalk(top):
+def iwalk(top, before=None):
     """os.walk without recursion (trees here can be thousands of levels deep).
     Yields (dirpath, dirnames, filenames); prune by editing dirnames. Symlinks
-    to directories are listed in filenames and never followed."""
+    to directories are listed in filenames and never followed. @before, if
+    given, is called on each directory before it is listed."""
     stack = [top]
     while stack:
         d = stack.pop()
+        if before:
+            before(d)
         dirs, files = [], []
         try:
             with os.scandir(d) as it:
@@ -246,28 +249,16 @@ def rmtree(path):
         subprocess.run(['rm', '-rf', path], stderr=subprocess.DEVNULL)
 
 
+def _make_accessible(d):
+    try:
+        os.chmod(d, 0o700)
+    except OSError:
+        pass
+
+
 def iwalk_fix(top):
     """iwalk that first makes each directory readable and writable."""
-    stack = [top]
-    while stack:
-        d = stack.pop()
-        try:
-            os.chmod(d, 0o700)
-        except OSError:
-            pass
-        dirs, files = [], []
-        try:
-            with os.scandir(d) as it:
-                for e in it:
-                    try:
-                        (dirs if e.is_dir(follow_symlinks=False) else files).append(e.name)
-                    except OSError:
-                        files.append(e.name)
-        except OSError:
-            continue
-        yield d, dirs, files
-        for name in reversed(dirs):
-            stack.append(os.path.join(d, name))
+    return iwalk(top, before=_make_accessible)
 
 
 def tree_of(d):
