@@ -7,6 +7,7 @@
 #include "error.h"
 #include "io.h"
 #include "image.h"
+#include "writer.h"
 
 #define ISOKIT_VERSION_MAJOR 0
 #define ISOKIT_VERSION_MINOR 1

@@ -62,3 +62,50 @@ void field_trim(const uint8_t *in, size_t len, char *out)
 		out[i] = in[i] ? (char)in[i] : ' ';
 	out[n] = '\0';
 }
+
+size_t utf8_decode(const char *s, size_t len, uint32_t *cp)
+{
+	const unsigned char *u = (const unsigned char *)s;
+	*cp = 0xFFFD;
+	if (len == 0)
+		return 0;
+	if (u[0] < 0x80) {
+		*cp = u[0];
+		return 1;
+	}
+	size_t n;
+	uint32_t v, min;
+	if ((u[0] & 0xE0) == 0xC0) {
+		n = 2, v = u[0] & 0x1Fu, min = 0x80;
+	} else if ((u[0] & 0xF0) == 0xE0) {
+		n = 3, v = u[0] & 0x0Fu, min = 0x800;
+	} else if ((u[0] & 0xF8) == 0xF0) {
+		n = 4, v = u[0] & 0x07u, min = 0x10000;
+	} else {
+		return 1;
+	}
+	if (n > len)
+		return 1;
+	for (size_t i = 1; i < n; i++) {
+		if ((u[i] & 0xC0) != 0x80)
+			return 1;
+		v = (v << 6) | (u[i] & 0x3Fu);
+	}
+	/* Overlong forms, surrogates and values past U+10FFFF are invalid. */
+	if (v < min || v > 0x10FFFF || (v >= 0xD800 && v <= 0xDFFF))
+		return 1;
+	*cp = v;
+	return n;
+}
+
+size_t utf16_units(uint32_t cp, uint16_t out[2])
+{
+	if (cp < 0x10000) {
+		out[0] = (uint16_t)cp;
+		return 1;
+	}
+	cp -= 0x10000;
+	out[0] = (uint16_t)(0xD800 + (cp >> 10));
+	out[1] = (uint16_t)(0xDC00 + (cp & 0x3FF));
+	return 2;
+}

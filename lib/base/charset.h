@@ -18,4 +18,12 @@ size_t ucs2be_to_utf8(const uint8_t *in, size_t len, char *out);
  * len + 1 bytes. Bytes that are not printable ASCII are kept as they are. */
 void field_trim(const uint8_t *in, size_t len, char *out);
 
+/* Decode one UTF-8 sequence from @p s (@p len bytes left) into *cp and
+ * return the bytes it used; an invalid or cut sequence uses one byte and
+ * gives U+FFFD. Returns 0 only when len is 0. */
+size_t utf8_decode(const char *s, size_t len, uint32_t *cp);
+
+/* UTF-16 code units of @p cp (a surrogate pair above U+FFFF); returns 1 or 2. */
+size_t utf16_units(uint32_t cp, uint16_t out[2]);
+
 #endif

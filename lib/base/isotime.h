@@ -17,4 +17,13 @@ struct isokit_time isotime_decode7(const uint8_t p[7]);
 /* Decode a 17-byte date; "not specified" or unparsable gives valid = false. */
 struct isokit_time isotime_decode17(const uint8_t p[17]);
 
+/* Encode UTC seconds as a 7-byte date (zone 0); times before 1900 or after
+ * 2155 are clamped to the range the form can hold. */
+void isotime_encode7(int64_t sec, uint8_t p[7]);
+
+/* Encode as a 17-byte date with hundredths (zone 0), clamped to years
+ * 1..9999; isotime_unspecified17 writes the "not specified" value. */
+void isotime_encode17(int64_t sec, int32_t nsec, uint8_t p[17]);
+void isotime_unspecified17(uint8_t p[17]);
+
 #endif

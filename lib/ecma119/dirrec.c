@@ -4,6 +4,8 @@
 
 #include <isokit/error.h>
 
+#include <string.h>
+
 #include "base/bytes.h"
 
 int dirrec_decode(const uint8_t *p, size_t avail, struct dirrec *out)
@@ -40,4 +42,51 @@ int dirrec_decode(const uint8_t *p, size_t avail, struct dirrec *out)
 		out->su_len = 0;
 	}
 	return 0;
+}
+
+size_t dirrec_size(size_t name_len, size_t su_len)
+{
+	size_t n = DR_NAME + name_len;
+	n += n & 1; /* pad byte after an even-length identifier */
+	return n + su_len;
+}
+
+size_t dirrec_encode(uint8_t *p, const struct dirrec_fields *f)
+{
+	size_t len = dirrec_size(f->name_len, f->su_len);
+	memset(p, 0, DR_NAME + f->name_len + 1);
+	p[DR_LEN] = (uint8_t)len;
+	put_733(p + DR_EXTENT, f->extent);
+	put_733(p + DR_SIZE, f->size);
+	memcpy(p + DR_DATE, f->date, 7);
+	p[DR_FLAGS] = f->flags;
+	put_723(p + DR_SEQ, 1);
+	p[DR_NAME_LEN] = (uint8_t)f->name_len;
+	memcpy(p + DR_NAME, f->name, f->name_len);
+	size_t su = dirrec_size(f->name_len, 0);
+	if (f->su_len)
+		memcpy(p + su, f->su, f->su_len);
+	return len;
+}
+
+size_t pathrec_size(size_t name_len)
+{
+	return 8 + name_len + (name_len & 1);
+}
+
+size_t pathrec_encode(uint8_t *p, const uint8_t *name, size_t name_len,
+		      uint32_t extent, uint16_t parent, bool big_endian)
+{
+	size_t len = pathrec_size(name_len);
+	memset(p, 0, len);
+	p[0] = (uint8_t)name_len;
+	if (big_endian) {
+		put_732(p + 2, extent);
+		put_722(p + 6, parent);
+	} else {
+		put_731(p + 2, extent);
+		put_721(p + 6, parent);
+	}
+	memcpy(p + 8, name, name_len);
+	return len;
 }

@@ -61,4 +61,29 @@ static inline bool dirrec_is_dotdot(const struct dirrec *r)
 	return r->name_len == 1 && r->name[0] == 1;
 }
 
+/* What a writer puts into one directory record. */
+struct dirrec_fields {
+	uint32_t extent, size;
+	const uint8_t *date; /* 7 bytes */
+	uint8_t flags;
+	const uint8_t *name;
+	size_t name_len; /* 1..255 */
+	const uint8_t *su;
+	size_t su_len;
+};
+
+/* Length of a record with this identifier and System Use length (the pad
+ * byte after an even identifier included). */
+size_t dirrec_size(size_t name_len, size_t su_len);
+
+/* Encode a record at @p p (dirrec_size() bytes, which must be <= 255 and is
+ * the caller's to check); every byte is written. Returns its length. */
+size_t dirrec_encode(uint8_t *p, const struct dirrec_fields *f);
+
+/* Path table records (ECMA-119 9.4): length, then the record written in
+ * the little-endian (type L) or big-endian (type M) form. */
+size_t pathrec_size(size_t name_len);
+size_t pathrec_encode(uint8_t *p, const uint8_t *name, size_t name_len,
+		      uint32_t extent, uint16_t parent, bool big_endian);
+
 #endif

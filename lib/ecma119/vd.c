@@ -123,3 +123,68 @@ bool vd_is_eltorito(const uint8_t *blk, uint32_t *catalog)
 	*catalog = get_731(blk + BR_CATALOG);
 	return true;
 }
+
+/* Text fields are padded with spaces: one byte each in the PVD, UCS-2BE
+ * U+0020 in a Joliet SVD. */
+static void put_text(uint8_t *blk, size_t off, size_t width,
+		     const struct vd_text *t, bool ucs2)
+{
+	size_t n = t->len < width ? t->len : width;
+	if (ucs2)
+		n &= ~(size_t)1;
+	if (n)
+		memcpy(blk + off, t->bytes, n);
+	for (size_t i = n; i < width; i++)
+		blk[off + i] = (ucs2 && ((i - n) % 2 == 0)) ? 0x00 : 0x20;
+}
+
+void vd_encode(uint8_t *blk, const struct vd_fields *f)
+{
+	bool ucs2 = f->joliet_level > 0;
+	memset(blk, 0, VD_SIZE);
+	blk[VD_TYPE] = f->type;
+	memcpy(blk + VD_ID, "CD001", 5);
+	blk[VD_VERSION] = 1;
+	put_text(blk, VD_SYSTEM_ID, 32, &f->system_id, ucs2);
+	put_text(blk, VD_VOLUME_ID, 32, &f->volume_id, ucs2);
+	put_733(blk + VD_SPACE_SIZE, f->space_size);
+	if (ucs2) {
+		static const uint8_t esc[3] = {0x40, 0x43, 0x45};
+		blk[VD_ESCAPES] = 0x25;
+		blk[VD_ESCAPES + 1] = 0x2F;
+		blk[VD_ESCAPES + 2] = esc[f->joliet_level - 1];
+	}
+	put_723(blk + VD_SET_SIZE, 1);
+	put_723(blk + VD_SEQ_NUMBER, 1);
+	put_723(blk + VD_BLOCK_SIZE, ISO_BLOCK);
+	put_733(blk + VD_PT_SIZE, f->pt_size);
+	put_731(blk + VD_PT_L, f->pt_l);
+	put_732(blk + VD_PT_M, f->pt_m);
+	static const uint8_t root_name = 0;
+	struct dirrec_fields root = {
+		.extent = f->root_lba, .size = f->root_size, .date = f->root_date,
+		.flags = DR_FLAG_DIR, .name = &root_name, .name_len = 1,
+	};
+	dirrec_encode(blk + VD_ROOT, &root);
+	put_text(blk, VD_SET_ID, 128, &f->set_id, ucs2);
+	put_text(blk, VD_PUBLISHER, 128, &f->publisher, ucs2);
+	put_text(blk, VD_PREPARER, 128, &f->preparer, ucs2);
+	put_text(blk, VD_APPLICATION, 128, &f->application, ucs2);
+	static const struct vd_text none = {NULL, 0};
+	put_text(blk, VD_COPYRIGHT, 37, &none, ucs2);
+	put_text(blk, VD_ABSTRACT, 37, &none, ucs2);
+	put_text(blk, VD_BIBLIO, 37, &none, ucs2);
+	isotime_encode17(f->created, 0, blk + VD_CREATED);
+	isotime_encode17(f->created, 0, blk + VD_MODIFIED);
+	isotime_unspecified17(blk + VD_EXPIRES);
+	isotime_unspecified17(blk + VD_EFFECTIVE);
+	blk[VD_FS_VERSION] = 1;
+}
+
+void vd_encode_terminator(uint8_t *blk)
+{
+	memset(blk, 0, VD_SIZE);
+	blk[VD_TYPE] = VD_TYPE_TERMINATOR;
+	memcpy(blk + VD_ID, "CD001", 5);
+	blk[VD_VERSION] = 1;
+}

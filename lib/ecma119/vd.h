@@ -5,6 +5,7 @@
 #define ISOKIT_ECMA119_VD_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include <isokit/image.h>
@@ -86,5 +87,28 @@ int vd_joliet_level(const uint8_t *blk);
 
 /* El Torito boot record: true and *catalog set when @p blk is one. */
 bool vd_is_eltorito(const uint8_t *blk, uint32_t *catalog);
+
+/* A text field as the writer has already encoded it (d/a-characters for
+ * the PVD, UCS-2BE for Joliet); vd_encode pads it. */
+struct vd_text {
+	const uint8_t *bytes;
+	size_t len;
+};
+
+struct vd_fields {
+	uint8_t type;     /* VD_TYPE_PRIMARY or VD_TYPE_SUPPLEMENTARY */
+	int joliet_level; /* SVD: 1..3 (escape sequence), 0 for the PVD */
+	struct vd_text system_id, volume_id, set_id, publisher, preparer,
+		application;
+	uint32_t space_size, pt_size, pt_l, pt_m;
+	uint32_t root_lba, root_size;
+	const uint8_t *root_date; /* 7 bytes */
+	int64_t created;          /* creation and modification date, UTC */
+};
+
+/* Encode a PVD or Joliet SVD into a zeroed 2048-byte block (every reserved
+ * byte zero, both-endian halves equal, as strict readers demand). */
+void vd_encode(uint8_t *blk, const struct vd_fields *f);
+void vd_encode_terminator(uint8_t *blk);
 
 #endif

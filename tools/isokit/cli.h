@@ -27,6 +27,7 @@ struct cmd_def {
 	const char *usage;   /* operands, e.g. "IMAGE [PATH]" */
 	const char *summary;
 	int (*run)(int argc, char **argv);
+	bool no_namespace; /* does not read an image: no --namespace */
 };
 
 /* Common options every reading command takes. */
@@ -107,7 +108,9 @@ int cmd_info(int argc, char **argv);
 int cmd_ls(int argc, char **argv);
 int cmd_cat(int argc, char **argv);
 int cmd_extract(int argc, char **argv);
+int cmd_create(int argc, char **argv);
 
-extern const struct cmd_def cmd_info_def, cmd_ls_def, cmd_cat_def, cmd_extract_def;
+extern const struct cmd_def cmd_info_def, cmd_ls_def, cmd_cat_def, cmd_extract_def,
+	cmd_create_def;
 
 #endif

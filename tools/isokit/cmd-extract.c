@@ -30,7 +30,7 @@ const struct cmd_def cmd_extract_def = {
 	"Extract the whole image, or the named files and folders, into the\n"
 	"current directory or the one given with -C, keeping modes, times,\n"
 	"symlinks and hard links (and, as root, owners and device nodes).",
-	cmd_extract,
+	cmd_extract, false,
 };
 
 static const struct opt_def extract_opts[] = {

@@ -6,6 +6,7 @@
 #include "cli.h"
 
 static const struct cmd_def *const commands[] = {
+	&cmd_create_def,
 	&cmd_info_def,
 	&cmd_ls_def,
 	&cmd_cat_def,

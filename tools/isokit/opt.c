@@ -17,6 +17,13 @@ static const struct opt_def common_defs[] = {
 	{0, 0, NULL, NULL, NULL},
 };
 
+/* Commands that make images rather than read them have no --namespace
+ * (the first common option). */
+static const struct opt_def *common_for(const struct cmd_def *cmd)
+{
+	return cmd->no_namespace ? common_defs + 1 : common_defs;
+}
+
 static size_t count(const struct opt_def *d)
 {
 	size_t n = 0;
@@ -44,7 +51,7 @@ void opt_help(FILE *out, const struct cmd_def *cmd, const struct opt_def *defs)
 	fprintf(out, "usage: isokit %s [options] %s\n\n%s\n\noptions:\n",
 		cmd->name, cmd->usage, cmd->summary);
 	print_defs(out, defs);
-	print_defs(out, common_defs);
+	print_defs(out, common_for(cmd));
 	fprintf(out, "\nExit status: 0 success, 1 failure, 2 usage error.\n"
 		     "See isokit-%s(1).\n", cmd->name);
 }
@@ -90,7 +97,7 @@ int opt_parse(const struct cmd_def *cmd, const struct opt_def *defs,
 	      int (*handle)(int id, const char *arg, void *ctx), void *ctx,
 	      int *first)
 {
-	size_t n = count(defs), nc = count(common_defs);
+	size_t n = count(defs), nc = count(common_for(cmd));
 	struct option *lo = calloc(n + nc + 1, sizeof(*lo));
 	char *so = calloc(3 * (n + nc) + 3, 1);
 	if (!lo || !so) {
@@ -103,7 +110,7 @@ int opt_parse(const struct cmd_def *cmd, const struct opt_def *defs,
 	 * leading ':' makes getopt tell a missing argument apart. */
 	size_t k = 0, s = 0;
 	so[s++] = ':';
-	const struct opt_def *all[2] = {defs, common_defs};
+	const struct opt_def *all[2] = {defs, common_for(cmd)};
 	for (int t = 0; t < 2; t++) {
 		for (const struct opt_def *d = all[t]; d && d->id; d++) {
 			lo[k].name = d->long_name;

@@ -1,0 +1,129 @@
+/* SPDX-License-Identifier: MIT */
+/**
+ * @file writer.h
+ * Making an ISO 9660 image from files and folders: ISO 9660 (levels 1-3,
+ * multi-extent files of any size) with Rock Ridge 1.12 and Joliet.
+ *
+ * Use: isokit_writer_new(), then isokit_writer_add() once per source (the
+ * folders are scanned at that moment and only their metadata is kept, about
+ * a hundred bytes per entry), then isokit_writer_write_fd() once. The
+ * output is written strictly in order, without seeking, so a pipe works.
+ * File data is read while writing; a file that cannot be read, or whose
+ * size changed since it was scanned, stops the run with an error naming it.
+ *
+ * Nothing here prints. Errors are negative ISOKIT_E_* codes; the source path
+ * and errno behind the last one are read with isokit_writer_errmsg().
+ */
+#ifndef ISOKIT_WRITER_H
+#define ISOKIT_WRITER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "export.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+struct isokit_writer;
+
+/** Option flags of struct isokit_writer_options. */
+enum isokit_writer_flags {
+	ISOKIT_WRITE_NO_ROCK = 1u << 0,      /**< no Rock Ridge entries */
+	ISOKIT_WRITE_NO_JOLIET = 1u << 1,    /**< no Joliet tree */
+	ISOKIT_WRITE_JOLIET_LONG = 1u << 2,  /**< Joliet names up to 103 units, not 64 */
+	ISOKIT_WRITE_ANONYMOUS = 1u << 3,    /**< owners 0, modes a+r(x), like mkisofs -r */
+	ISOKIT_WRITE_FOLLOW_LINKS = 1u << 4, /**< store what symlinks point to */
+};
+
+/** What a warning is about (see isokit_writer_warning_fn). */
+enum isokit_writer_warning {
+	ISOKIT_WARN_JOLIET_SHORTENED = 1, /**< a name too long for Joliet was shortened */
+	ISOKIT_WARN_SKIPPED = 2,          /**< a socket or other unstorable entry was left out */
+	ISOKIT_WARN_ISO_NAME = 3,         /**< an ISO 9660 name had to be changed to stay unique */
+};
+
+/**
+ * Called for each warning. @p path is the path in the image (UTF-8, from
+ * the root, starting with '/'); @p detail is the new name for
+ * ISOKIT_WARN_JOLIET_SHORTENED, else a short English phrase.
+ */
+typedef void (*isokit_writer_warning_fn)(void *ctx, enum isokit_writer_warning kind,
+					 const char *path, const char *detail);
+
+/** Called as file data is written: bytes of file data done and in all. */
+typedef void (*isokit_writer_progress_fn)(void *ctx, uint64_t done, uint64_t total);
+
+/** Options for isokit_writer_new(); zero-initialise, then set what you need. */
+struct isokit_writer_options {
+	unsigned flags;          /**< enum isokit_writer_flags */
+	int iso_level;           /**< 1, 2 or 3; 0 means 3 (needed for files of 4 GiB and more) */
+	const char *volume_id;   /**< label (UTF-8); mapped to d-characters in ISO 9660, whole in Joliet */
+	const char *publisher;   /**< volume fields, UTF-8; NULL for none */
+	const char *preparer;
+	const char *application; /**< NULL: "ISOKIT <version>" */
+	const char *system_id;   /**< NULL: "LINUX" */
+	/** fnmatch(3) patterns; an entry is left out when one matches its
+	 * name or, for a pattern containing '/', its path relative to the
+	 * source given to isokit_writer_add(). NULL-terminated, or NULL. */
+	const char *const *exclude;
+	/** When true, volume dates are fixed to source_date_epoch and newer
+	 * file times are clamped to it (reproducible builds). */
+	bool use_source_date_epoch;
+	int64_t source_date_epoch;
+	isokit_writer_warning_fn on_warning;
+	isokit_writer_progress_fn on_progress;
+	void *ctx; /**< passed to the callbacks */
+};
+
+/** Counts of what has been added so far. */
+struct isokit_writer_stats {
+	uint64_t files, dirs, symlinks, specials; /**< entries in the tree */
+	uint64_t data_bytes;  /**< bytes of file data to write (hard links once) */
+	uint64_t image_bytes; /**< size of the image; known after the layout, else 0 */
+};
+
+/** A writer with these options (NULL: defaults). NULL when out of memory
+ * or when an option is invalid (iso_level out of range). */
+ISOKIT_API struct isokit_writer *isokit_writer_new(const struct isokit_writer_options *opts);
+
+/**
+ * Add @p source (a file, folder, symlink or device node on the local
+ * filesystem) at @p image_path ("/" or "" is the root; missing folders on
+ * the way are created). A folder is scanned recursively and its contents
+ * go into image_path; folders added at the same place merge, other
+ * clashes of names are an error (ISOKIT_E_INVAL).
+ * @return 0, or a negative ISOKIT_E_* code (see isokit_writer_errmsg()).
+ */
+ISOKIT_API int isokit_writer_add(struct isokit_writer *w, const char *image_path,
+				 const char *source);
+
+/** Fill @p out with the counts; after isokit_writer_write_fd() has started,
+ * image_bytes holds the image size. */
+ISOKIT_API void isokit_writer_stats(const struct isokit_writer *w,
+				    struct isokit_writer_stats *out);
+
+/**
+ * Lay out the image and write it to @p fd from its first byte to its last,
+ * in order. May be called once.
+ * @return 0, or a negative ISOKIT_E_* code; the output is then incomplete.
+ */
+ISOKIT_API int isokit_writer_write_fd(struct isokit_writer *w, int fd);
+
+/** The last error in words, naming the source path concerned (valid until
+ * the next call on @p w). */
+ISOKIT_API const char *isokit_writer_errmsg(const struct isokit_writer *w);
+
+/** Ask a running isokit_writer_write_fd() to stop soon with
+ * ISOKIT_E_CANCELED; safe from a signal handler or another thread. */
+ISOKIT_API void isokit_writer_cancel(struct isokit_writer *w);
+
+ISOKIT_API void isokit_writer_free(struct isokit_writer *w);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

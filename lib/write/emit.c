@@ -1,0 +1,283 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Writing the laid-out image from its first block to its last. File data
+ * moves through the kernel where it can (copy_file_range, then sendfile,
+ * which also feeds a pipe), else through a buffer. A file is checked
+ * against the size the scan saw, before and after it is copied.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/sendfile.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <isokit/isokit.h>
+
+#include "base/isotime.h"
+#include "ecma119/dirrec.h"
+#include "ecma119/vd.h"
+#include "write/internal.h"
+
+#define OUT_BUF (1u << 20)
+#define COPY_STEP ((size_t)8 << 20)
+
+static int out_error(struct writer *w, struct out *o, int rc)
+{
+	if (rc == ISOKIT_E_NOSPACE || rc == ISOKIT_E_IO)
+		return w_error(w, rc, "writing the image: %s", strerror(o->err));
+	return rc;
+}
+
+static int write_vds(struct writer *w, struct out *o)
+{
+	uint8_t blk[ISO_BLOCK];
+	uint8_t date[7];
+	const struct wnode *root = wnode_at(w, 0);
+	isotime_encode7(root->mtime, date);
+
+	const char *label = w->opt.volume_id ? w->opt.volume_id : "CDROM";
+	const char *sys = w->opt.system_id ? w->opt.system_id : "LINUX";
+	char app_default[64];
+	snprintf(app_default, sizeof(app_default), "ISOKIT %s", isokit_version());
+	const char *app = w->opt.application ? w->opt.application : app_default;
+	const char *pub = w->opt.publisher ? w->opt.publisher : "";
+	const char *prep = w->opt.preparer ? w->opt.preparer : "";
+
+	uint8_t vol[32], sysb[32], pubb[128], prepb[128], appb[128];
+	struct vd_fields f = {
+		.type = VD_TYPE_PRIMARY,
+		.space_size = w->total_blocks,
+		.pt_size = w->pt_size, .pt_l = w->pt_l, .pt_m = w->pt_m,
+		.root_lba = w->dirs[0].lba, .root_size = w->dirs[0].size,
+		.root_date = date, .created = w->now,
+	};
+	f.volume_id = (struct vd_text){vol, names_volume_id(label, vol)};
+	f.system_id = (struct vd_text){sysb, names_achars(sys, sysb, 32)};
+	f.publisher = (struct vd_text){pubb, names_achars(pub, pubb, 128)};
+	f.preparer = (struct vd_text){prepb, names_achars(prep, prepb, 128)};
+	f.application = (struct vd_text){appb, names_achars(app, appb, 128)};
+	vd_encode(blk, &f);
+	int rc = out_write(o, blk, ISO_BLOCK);
+	if (rc || !w->joliet)
+		goto term;
+
+	f.type = VD_TYPE_SUPPLEMENTARY;
+	f.joliet_level = 3;
+	f.pt_size = w->jpt_size;
+	f.pt_l = w->jpt_l;
+	f.pt_m = w->jpt_m;
+	f.root_lba = w->dirs[0].jlba;
+	f.root_size = w->dirs[0].jsize;
+	f.volume_id = (struct vd_text){vol, names_ucs2(label, strlen(label), vol, 32)};
+	f.system_id = (struct vd_text){sysb, names_ucs2(sys, strlen(sys), sysb, 32)};
+	f.publisher = (struct vd_text){pubb, names_ucs2(pub, strlen(pub), pubb, 128)};
+	f.preparer = (struct vd_text){prepb, names_ucs2(prep, strlen(prep), prepb, 128)};
+	f.application = (struct vd_text){appb, names_ucs2(app, strlen(app), appb, 128)};
+	vd_encode(blk, &f);
+	rc = out_write(o, blk, ISO_BLOCK);
+term:
+	if (rc)
+		return rc;
+	vd_encode_terminator(blk);
+	return out_write(o, blk, ISO_BLOCK);
+}
+
+static int write_path_table(struct writer *w, struct out *o, bool joliet, bool msb)
+{
+	const uint32_t *order = joliet ? w->jol_order : w->iso_order;
+	uint64_t start = o->pos;
+	for (uint32_t i = 0; i < w->ndirs; i++) {
+		const struct wdir *d = &w->dirs[order[i]];
+		const struct wnode *n = wnode_at(w, d->node);
+		uint32_t parent = 1;
+		if (d->node != 0) {
+			const struct wdir *p = &w->dirs[wnode_at(w, n->parent)->data];
+			parent = joliet ? p->jpt_num : p->pt_num;
+		}
+		/* the field is 16 bits; readers do not use path tables to
+		 * find files, so huge trees keep working with a capped number */
+		uint16_t par = parent > 0xFFFF ? 0xFFFF : (uint16_t)parent;
+		static const uint8_t root_id = 0;
+		const uint8_t *id = joliet ? w->jol_names + d->jol_off : d->iso_id;
+		size_t len = joliet ? d->jol_len : d->iso_len;
+		if (d->node == 0)
+			id = &root_id, len = 1;
+		uint8_t rec[8 + 256];
+		size_t rl = pathrec_encode(rec, id, len, joliet ? d->jlba : d->lba, par, msb);
+		int rc = out_write(o, rec, rl);
+		if (rc)
+			return rc;
+	}
+	uint64_t used = o->pos - start;
+	return out_zero(o, (size_t)((ISO_BLOCK - used % ISO_BLOCK) % ISO_BLOCK));
+}
+
+static int write_dirs(struct writer *w, struct out *o, bool joliet)
+{
+	struct dirgen g = {.w = w, .joliet = joliet, .o = o};
+	const uint32_t *order = joliet ? w->jol_order : w->iso_order;
+	int rc = 0;
+	for (uint32_t i = 0; i < w->ndirs && rc == 0; i++) {
+		struct wdir *d = &w->dirs[order[i]];
+		uint64_t expect = o->pos + (joliet ? d->jsize : d->size);
+		g.dir = order[i];
+		if (!joliet && d->ce_blocks) {
+			g.ce_cap = d->ce_blocks * ISO_BLOCK;
+			g.ce = calloc(1, g.ce_cap);
+			if (!g.ce) {
+				rc = ISOKIT_E_NOMEM;
+				break;
+			}
+		}
+		rc = dirgen_run(&g);
+		if (!rc && o->pos != expect)
+			rc = w_error(w, ISOKIT_E_INVAL, "internal error: folder size changed");
+		if (!rc && g.ce)
+			rc = out_write(o, g.ce, g.ce_cap);
+		free(g.ce);
+		g.ce = NULL;
+		g.ce_cap = 0;
+	}
+	names_list_free(&g.names);
+	return rc;
+}
+
+/* Copy @p len bytes of @p in to the output; returns bytes copied (less
+ * when the file ended early) or a negative code. */
+static int64_t copy_data(struct writer *w, struct out *o, int in, const char *path,
+			 uint64_t len, uint64_t *done_all, uint64_t total, int *mode)
+{
+	uint64_t done = 0;
+	while (done < len) {
+		if (w->cancel)
+			return ISOKIT_E_CANCELED;
+		size_t want = len - done > COPY_STEP ? COPY_STEP : (size_t)(len - done);
+		ssize_t n = -1;
+		if (*mode == 0) {
+			n = copy_file_range(in, NULL, o->fd, NULL, want, 0);
+			if (n < 0 && (errno == EXDEV || errno == EINVAL || errno == ENOSYS ||
+				      errno == EOPNOTSUPP || errno == EBADF))
+				*mode = 1;
+		}
+		if (*mode == 1) {
+			n = sendfile(o->fd, in, NULL, want);
+			if (n < 0 && (errno == EINVAL || errno == ENOSYS))
+				*mode = 2;
+		}
+		if (*mode == 2) {
+			n = read(in, o->buf, want < o->cap ? want : o->cap);
+			if (n > 0) {
+				o->len = (size_t)n;
+				int rc = out_flush(o);
+				if (rc)
+					return rc;
+			}
+		}
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			if (errno == ENOSPC || errno == EDQUOT) {
+				o->err = errno;
+				return ISOKIT_E_NOSPACE;
+			}
+			return w_error(w, ISOKIT_E_IO, "%s: %s", path, strerror(errno));
+		}
+		if (n == 0)
+			break;
+		done += (uint64_t)n;
+		o->pos += (uint64_t)n;
+		*done_all += (uint64_t)n;
+		if (w->opt.on_progress)
+			w->opt.on_progress(w->opt.ctx, *done_all, total);
+	}
+	return (int64_t)done;
+}
+
+static int write_files(struct writer *w, struct out *o)
+{
+	uint64_t done_all = 0;
+	int mode = 0;
+	char path[8192];
+	for (uint32_t k = 0; k < w->nnodes - 1; k++) {
+		uint32_t ci = w->kids[k];
+		struct wnode *c = wnode_at(w, ci);
+		if (c->type != W_REG || (c->flags & WF_LINK_COPY) || c->size == 0)
+			continue;
+		if (o->pos != (uint64_t)c->lba * ISO_BLOCK)
+			return w_error(w, ISOKIT_E_INVAL, "internal error: data out of place");
+		int rc = tree_source_path(w, ci, path, sizeof(path));
+		if (rc)
+			return rc;
+		int oflags = O_RDONLY | O_CLOEXEC | O_NOCTTY;
+		if (!(w->opt.flags & ISOKIT_WRITE_FOLLOW_LINKS))
+			oflags |= O_NOFOLLOW;
+		int in = open(path, oflags);
+		if (in < 0)
+			return w_error(w, ISOKIT_E_IO, "%s: %s", path, strerror(errno));
+		struct stat st;
+		if (fstat(in, &st) < 0 || !S_ISREG(st.st_mode) || (uint64_t)st.st_size != c->size) {
+			close(in);
+			return w_error(w, ISOKIT_E_IO, "%s: changed since it was scanned", path);
+		}
+		(void)posix_fadvise(in, 0, 0, POSIX_FADV_SEQUENTIAL);
+		if ((rc = out_flush(o)) != 0) {
+			close(in);
+			return out_error(w, o, rc);
+		}
+		int64_t got = copy_data(w, o, in, path, c->size, &done_all, w->data_bytes, &mode);
+		if (got < 0) {
+			close(in);
+			if (got == ISOKIT_E_NOSPACE || (got == ISOKIT_E_IO && o->err))
+				return out_error(w, o, (int)got);
+			return (int)got;
+		}
+		bool changed = (uint64_t)got != c->size;
+		if (!changed && (fstat(in, &st) < 0 || (uint64_t)st.st_size != c->size))
+			changed = true;
+		close(in);
+		if (changed)
+			return w_error(w, ISOKIT_E_IO, "%s: file changed size while being read", path);
+		rc = out_zero(o, (size_t)((ISO_BLOCK - c->size % ISO_BLOCK) % ISO_BLOCK));
+		if (rc)
+			return out_error(w, o, rc);
+	}
+	return 0;
+}
+
+int emit_image(struct writer *w, int fd)
+{
+	struct out o = {.fd = fd, .cap = OUT_BUF};
+	o.buf = malloc(OUT_BUF);
+	if (!o.buf)
+		return ISOKIT_E_NOMEM;
+	int rc = out_zero(&o, ISO_VD_FIRST * ISO_BLOCK);
+	if (!rc)
+		rc = write_vds(w, &o);
+	if (!rc)
+		rc = write_path_table(w, &o, false, false);
+	if (!rc)
+		rc = write_path_table(w, &o, false, true);
+	if (!rc && w->joliet)
+		rc = write_path_table(w, &o, true, false);
+	if (!rc && w->joliet)
+		rc = write_path_table(w, &o, true, true);
+	if (!rc)
+		rc = write_dirs(w, &o, false);
+	if (!rc && w->joliet)
+		rc = write_dirs(w, &o, true);
+	if (!rc && o.pos != (uint64_t)w->zero_block * ISO_BLOCK)
+		rc = w_error(w, ISOKIT_E_INVAL, "internal error: metadata size changed");
+	if (!rc)
+		rc = out_zero(&o, ISO_BLOCK);
+	if (!rc)
+		rc = write_files(w, &o);
+	if (!rc)
+		rc = out_flush(&o);
+	if (rc == ISOKIT_E_NOSPACE || (rc == ISOKIT_E_IO && o.err))
+		rc = out_error(w, &o, rc);
+	free(o.buf);
+	return rc;
+}

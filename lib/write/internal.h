@@ -1,0 +1,196 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The writer's private state. One node per entry, kept small (the target is
+ * under 200 bytes per file, names included): nodes live in fixed-size
+ * chunks (no doubling realloc), names and symlink targets in an append-only
+ * arena, and the ISO 9660 and Joliet names are derived again whenever a
+ * directory is measured or written instead of being stored.
+ */
+#ifndef ISOKIT_WRITE_INTERNAL_H
+#define ISOKIT_WRITE_INTERNAL_H
+
+#include <signal.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <isokit/error.h>
+#include <isokit/writer.h>
+
+enum wtype { W_REG, W_DIR, W_LNK, W_CHR, W_BLK, W_FIFO };
+
+enum wflags {
+	WF_SRC_ROOT = 0x01, /* `src` names the source path of this node */
+	WF_SYNTH = 0x02,    /* folder made up on the way to a --map target */
+	WF_LINK_COPY = 0x04, /* hard link: data stored with node `data` */
+};
+
+struct wnode {
+	uint32_t parent;
+	uint32_t next;  /* next sibling while building (0: none) */
+	uint32_t first; /* DIR: first child while building; after sorting,
+			 * offset of its children in writer.kids */
+	uint32_t count; /* DIR: number of children */
+	uint32_t name;  /* arena offset */
+	uint16_t name_len;
+	uint8_t type;
+	uint8_t flags;
+	uint32_t mode, uid, gid;
+	uint32_t nlink; /* in the image */
+	uint32_t serial; /* PX file serial number */
+	uint32_t src;    /* WF_SRC_ROOT: index into writer.sources */
+	uint32_t data;   /* REG: node whose data this is (itself, or the
+			  * first name of a hard-link family); DIR: dir index */
+	uint32_t lba;    /* REG: first block of the data */
+	uint64_t size;   /* REG: bytes; LNK: target length */
+	uint64_t aux;    /* LNK: arena offset of the target; CHR/BLK: rdev */
+	int64_t mtime, atime, ctime, btime; /* seconds; btime < 0 unknown */
+};
+
+/* Per folder, filled by the layout. */
+struct wdir {
+	uint32_t node;
+	uint32_t depth;     /* root = 1 */
+	uint32_t lba, size; /* ISO 9660 extent and bytes (whole blocks) */
+	uint32_t ce_lba, ce_blocks;
+	uint32_t jlba, jsize; /* Joliet */
+	uint32_t pt_num, jpt_num; /* path table numbers (1-based) */
+	uint8_t iso_len, jol_len;  /* its identifiers, for the path tables */
+	uint8_t iso_id[31];
+	uint32_t jol_off;          /* in writer.jol_names */
+};
+
+/* bytes per extent of a multi-extent file: block-aligned, < 4 GiB */
+#define SECTION_MAX_BYTES 0xFFFFF800u
+
+#define NODE_CHUNK_BITS 12
+#define NODE_CHUNK (1u << NODE_CHUNK_BITS)
+#define ARENA_CHUNK (1u << 20)
+
+struct writer {
+	struct isokit_writer_options opt;
+	char **exclude; /* our copy of opt.exclude */
+	int iso_level;
+	bool rock, joliet;
+	int64_t now; /* volume dates, synthetic folders */
+
+	struct wnode **chunks;
+	uint32_t nchunks, nnodes;
+
+	uint8_t **arena;
+	uint32_t narena, arena_used; /* bytes used in the last chunk */
+
+	char **sources;
+	uint32_t nsources;
+
+	/* hard links: (dev, ino) -> node, only for files with st_nlink > 1 */
+	struct link_slot *links;
+	size_t links_cap, links_used;
+
+	/* after finalize */
+	uint32_t *kids; /* children of every folder, sorted by name bytes */
+	struct wdir *dirs;
+	uint32_t ndirs;
+	uint32_t *iso_order, *jol_order; /* dir indices in path-table order */
+	uint8_t *jol_names;
+	size_t jol_names_len;
+	uint64_t data_bytes;
+	uint64_t files, symlinks, specials;
+	uint32_t next_serial;
+
+	/* layout */
+	uint32_t pt_blocks, pt_size, jpt_size;
+	uint32_t pt_l, pt_m, jpt_l, jpt_m;
+	uint32_t zero_block, total_blocks;
+	bool written;
+
+	volatile sig_atomic_t cancel;
+	char msg[512 + 4096];
+};
+
+static inline struct wnode *wnode_at(struct writer *w, uint32_t i)
+{
+	return &w->chunks[i >> NODE_CHUNK_BITS][i & (NODE_CHUNK - 1)];
+}
+
+static inline const uint8_t *arena_at(const struct writer *w, uint64_t off)
+{
+	return w->arena[off >> 20] + (off & (ARENA_CHUNK - 1));
+}
+
+/* tree.c */
+int tree_init(struct writer *w);
+void tree_free(struct writer *w);
+int tree_add(struct writer *w, const char *image_path, const char *source);
+int tree_finalize(struct writer *w);
+/* Path of a node's source on the local filesystem; 0 or an error when
+ * it does not fit @p cap. */
+int tree_source_path(struct writer *w, uint32_t node, char *buf, size_t cap);
+/* Path of a node in the image ("/a/b"), for messages. */
+void tree_image_path(struct writer *w, uint32_t node, char *buf, size_t cap);
+
+/* names.c: the names of one folder's children in one tree. Identifiers
+ * live in a byte pool; slots come out in the tree's sort order. */
+struct name_slot {
+	uint32_t node;
+	uint32_t off;
+	uint16_t len;
+};
+struct name_list {
+	struct name_slot *slots;
+	uint32_t n;
+	uint8_t *pool;
+	size_t pool_used, pool_cap;
+	uint32_t *hash; /* open addressing over slots, for uniqueness */
+	size_t hash_cap;
+};
+void names_list_free(struct name_list *l);
+/* ISO 9660 identifiers (d-characters, NAME.EXT;1), unique in the folder,
+ * sorted as ECMA-119 9.3 orders them. */
+int names_iso(struct writer *w, uint32_t dir_node, struct name_list *l);
+/* Joliet identifiers (UCS-2BE), unique, sorted; @p warn reports names
+ * that had to be shortened. */
+int names_joliet(struct writer *w, uint32_t dir_node, struct name_list *l,
+		 bool warn);
+/* ISO 9660 form of a label: d-characters, at most 32 bytes. */
+size_t names_volume_id(const char *utf8, uint8_t out[32]);
+/* a-characters for the other PVD text fields, at most @p max bytes. */
+size_t names_achars(const char *utf8, uint8_t *out, size_t max);
+/* Joliet form of a UTF-8 text: UCS-2BE, at most @p max_bytes. */
+size_t names_ucs2(const char *utf8, size_t len, uint8_t *out, size_t max_bytes);
+
+/* out.c: the output stream, written strictly in order */
+struct out {
+	int fd;
+	uint8_t *buf;
+	size_t len, cap;
+	uint64_t pos; /* bytes handed to the stream so far */
+	int err;      /* errno of a failed write */
+};
+int out_write(struct out *o, const void *p, size_t n);
+int out_zero(struct out *o, size_t n);
+int out_flush(struct out *o);
+
+/* dirgen.c: one folder's records in one tree, measured or written */
+struct dirgen {
+	struct writer *w;
+	bool joliet;
+	struct out *o;     /* NULL: only measure */
+	uint32_t dir;      /* index in writer.dirs */
+	uint32_t pos;      /* bytes of the extent used so far */
+	uint8_t block[2048];
+	uint8_t *ce;       /* continuation area bytes (write pass) */
+	uint32_t ce_pos, ce_cap;
+	struct name_list names;
+};
+/* Measure (o == NULL) or write one folder; sizes land in writer.dirs. */
+int dirgen_run(struct dirgen *g);
+
+/* layout.c and emit.c */
+int layout_run(struct writer *w);
+int emit_image(struct writer *w, int fd);
+
+int w_error(struct writer *w, int code, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+#endif

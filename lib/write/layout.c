@@ -1,0 +1,143 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The layout: which block every structure gets. In order:
+ *
+ *   0-15    system area (zeros)
+ *   16      primary volume descriptor
+ *   17      Joliet supplementary volume descriptor (unless --no-joliet)
+ *   next    volume descriptor set terminator
+ *           path tables: ISO type L, type M, then Joliet L, M
+ *           ISO 9660 folders in path-table order, each followed by the
+ *           blocks of its Rock Ridge continuation areas
+ *           Joliet folders in path-table order
+ *           one zero block: the extent of empty files, links and devices
+ *           file data, in the order of the tree (folders breadth-first,
+ *           names sorted by bytes), each file on a block boundary
+ *
+ * Everything is measured by the same code that later writes it.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "ecma119/dirrec.h"
+#include "ecma119/vd.h"
+#include "write/internal.h"
+
+static uint32_t blocks_of(uint64_t bytes)
+{
+	return (uint32_t)((bytes + ISO_BLOCK - 1) / ISO_BLOCK);
+}
+
+/* Path-table order for one tree, with every folder's identifier; the
+ * measure pass of each folder runs here too. */
+static int order_tree(struct writer *w, bool joliet, uint32_t *order, uint32_t *pt_size)
+{
+	struct dirgen g = {.w = w, .joliet = joliet};
+	uint32_t n = 0;
+	order[n++] = 0;
+	struct wdir *root = &w->dirs[0];
+	if (joliet) {
+		root->jpt_num = 1;
+		root->jol_len = 0;
+	} else {
+		root->pt_num = 1;
+		root->iso_len = 0;
+	}
+	uint64_t pts = pathrec_size(1);
+	int rc = 0;
+	for (uint32_t i = 0; i < n && rc == 0; i++) {
+		g.dir = order[i];
+		rc = dirgen_run(&g); /* measures, and leaves the sorted names */
+		for (uint32_t k = 0; k < g.names.n && rc == 0; k++) {
+			const struct name_slot *s = &g.names.slots[k];
+			const struct wnode *c = wnode_at(w, s->node);
+			if (c->type != W_DIR)
+				continue;
+			struct wdir *d = &w->dirs[c->data];
+			const uint8_t *id = g.names.pool + s->off;
+			if (joliet) {
+				d->jpt_num = n + 1;
+				d->jol_len = (uint8_t)s->len;
+				uint8_t *jn = realloc(w->jol_names, w->jol_names_len + s->len);
+				if (!jn) {
+					rc = ISOKIT_E_NOMEM;
+					break;
+				}
+				w->jol_names = jn;
+				memcpy(jn + w->jol_names_len, id, s->len);
+				d->jol_off = (uint32_t)w->jol_names_len;
+				w->jol_names_len += s->len;
+			} else {
+				d->pt_num = n + 1;
+				d->iso_len = (uint8_t)s->len;
+				memcpy(d->iso_id, id, s->len);
+			}
+			pts += pathrec_size(s->len);
+			order[n++] = c->data;
+		}
+	}
+	names_list_free(&g.names);
+	if (rc)
+		return rc;
+	if (pts > UINT32_MAX)
+		return w_error(w, ISOKIT_E_LIMIT, "path table larger than 4 GiB");
+	*pt_size = (uint32_t)pts;
+	return 0;
+}
+
+int layout_run(struct writer *w)
+{
+	w->iso_order = malloc((size_t)w->ndirs * sizeof(uint32_t));
+	w->jol_order = w->joliet ? malloc((size_t)w->ndirs * sizeof(uint32_t)) : NULL;
+	if (!w->iso_order || (w->joliet && !w->jol_order))
+		return ISOKIT_E_NOMEM;
+	int rc = order_tree(w, false, w->iso_order, &w->pt_size);
+	if (!rc && w->joliet)
+		rc = order_tree(w, true, w->jol_order, &w->jpt_size);
+	if (rc)
+		return rc;
+
+	uint64_t next = ISO_VD_FIRST + 1 + (w->joliet ? 1 : 0) + 1;
+	w->pt_l = (uint32_t)next;
+	next += blocks_of(w->pt_size);
+	w->pt_m = (uint32_t)next;
+	next += blocks_of(w->pt_size);
+	if (w->joliet) {
+		w->jpt_l = (uint32_t)next;
+		next += blocks_of(w->jpt_size);
+		w->jpt_m = (uint32_t)next;
+		next += blocks_of(w->jpt_size);
+	}
+	for (uint32_t i = 0; i < w->ndirs; i++) {
+		struct wdir *d = &w->dirs[w->iso_order[i]];
+		d->lba = (uint32_t)next;
+		next += d->size / ISO_BLOCK;
+		d->ce_lba = (uint32_t)next;
+		next += d->ce_blocks;
+	}
+	for (uint32_t i = 0; w->joliet && i < w->ndirs; i++) {
+		struct wdir *d = &w->dirs[w->jol_order[i]];
+		d->jlba = (uint32_t)next;
+		next += d->jsize / ISO_BLOCK;
+	}
+	w->zero_block = (uint32_t)next++;
+	for (uint32_t k = 0; k < w->nnodes - 1; k++) {
+		struct wnode *c = wnode_at(w, w->kids[k]);
+		if (c->type != W_REG || (c->flags & WF_LINK_COPY) || c->size == 0)
+			continue;
+		if (c->size > SECTION_MAX_BYTES && w->iso_level < 3) {
+			char p[4096];
+			tree_image_path(w, w->kids[k], p, sizeof(p));
+			return w_error(w, ISOKIT_E_INVAL,
+				       "%s: files of 4 GiB and more need ISO level 3", p);
+		}
+		c->lba = (uint32_t)next;
+		next += blocks_of(c->size);
+		if (next > UINT32_MAX)
+			break;
+	}
+	if (next > UINT32_MAX)
+		return w_error(w, ISOKIT_E_LIMIT, "image larger than 8 TiB (2^32 blocks)");
+	w->total_blocks = (uint32_t)next;
+	return 0;
+}

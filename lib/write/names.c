@@ -1,0 +1,457 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Names in the ISO 9660 and Joliet trees, derived from the file names.
+ *
+ * ISO 9660 (ECMA-119 7.5, 7.6): d-characters only (A-Z 0-9 _), everything
+ * else becomes '_' (one per character, not per byte); files are NAME.EXT;1
+ * with the extension after the last dot, folders have no dot. Level 1 allows
+ * 8+3 and 8, levels 2 and 3 allow 30 for name plus extension (extension at
+ * most 8 of them) and 31 for folders.
+ *
+ * Joliet: UCS-2BE (UTF-16 with surrogate pairs), no version, the characters
+ * Joliet forbids (controls, * / : ; ? \) become '_', at most 64 units (103
+ * with --joliet-long); a longer name keeps its extension (up to 16 units)
+ * and loses the end of its stem.
+ *
+ * Clashes in one folder are resolved the same way in both trees: children
+ * are taken in the order of their original names (bytes), the first keeps
+ * the name, later ones get a number at the end of the stem ("NAME1.EXT",
+ * "NAME2.EXT", ...). The result depends only on the names, never on the
+ * order the filesystem listed them in.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/charset.h"
+#include "write/internal.h"
+
+#define ISO_MAX_ID 40   /* 30 + '.' + ';1' with room */
+#define JOLIET_EXT_MAX 16
+
+void names_list_free(struct name_list *l)
+{
+	free(l->slots);
+	free(l->pool);
+	free(l->hash);
+	memset(l, 0, sizeof(*l));
+}
+
+static int list_reserve(struct name_list *l, uint32_t n, size_t bytes)
+{
+	struct name_slot *s = realloc(l->slots, (n ? n : 1) * sizeof(*s));
+	if (!s)
+		return ISOKIT_E_NOMEM;
+	l->slots = s;
+	l->n = 0;
+	l->pool_used = 0;
+	if (bytes > l->pool_cap) {
+		uint8_t *p = realloc(l->pool, bytes);
+		if (!p)
+			return ISOKIT_E_NOMEM;
+		l->pool = p;
+		l->pool_cap = bytes;
+	}
+	size_t hc = 16;
+	while (hc < (size_t)n * 2)
+		hc *= 2;
+	if (hc > l->hash_cap) {
+		uint32_t *h = realloc(l->hash, hc * sizeof(*h));
+		if (!h)
+			return ISOKIT_E_NOMEM;
+		l->hash = h;
+		l->hash_cap = hc;
+	}
+	return 0;
+}
+
+static uint32_t hash_bytes(const uint8_t *p, size_t n)
+{
+	uint32_t h = 2166136261u;
+	for (size_t i = 0; i < n; i++)
+		h = (h ^ p[i]) * 16777619u;
+	return h;
+}
+
+static void hash_clear(struct name_list *l)
+{
+	memset(l->hash, 0xFF, l->hash_cap * sizeof(*l->hash));
+}
+
+static bool hash_has(const struct name_list *l, const uint8_t *id, size_t len)
+{
+	size_t mask = l->hash_cap - 1;
+	for (size_t i = hash_bytes(id, len) & mask;; i = (i + 1) & mask) {
+		uint32_t s = l->hash[i];
+		if (s == UINT32_MAX)
+			return false;
+		if (l->slots[s].len == len && memcmp(l->pool + l->slots[s].off, id, len) == 0)
+			return true;
+	}
+}
+
+static void hash_put(struct name_list *l, uint32_t slot)
+{
+	size_t mask = l->hash_cap - 1;
+	const struct name_slot *s = &l->slots[slot];
+	size_t i = hash_bytes(l->pool + s->off, s->len) & mask;
+	while (l->hash[i] != UINT32_MAX)
+		i = (i + 1) & mask;
+	l->hash[i] = slot;
+}
+
+/* ---- ISO 9660 ---- */
+
+static uint8_t d_char(uint32_t cp)
+{
+	if (cp >= 'a' && cp <= 'z')
+		return (uint8_t)(cp - 'a' + 'A');
+	if ((cp >= 'A' && cp <= 'Z') || (cp >= '0' && cp <= '9') || cp == '_')
+		return (uint8_t)cp;
+	return '_';
+}
+
+/* Map UTF-8 to d-characters, one per code point, at most @p max. */
+static size_t to_dchars(const char *s, size_t len, uint8_t *out, size_t max)
+{
+	size_t n = 0;
+	while (len > 0 && n < max) {
+		uint32_t cp;
+		size_t used = utf8_decode(s, len, &cp);
+		out[n++] = d_char(cp);
+		s += used;
+		len -= used;
+	}
+	return n;
+}
+
+struct iso_parts {
+	uint8_t base[32], ext[32];
+	size_t base_len, ext_len;
+	bool is_dir;
+};
+
+static void iso_split(const char *name, size_t len, bool is_dir, int level,
+		      struct iso_parts *p)
+{
+	p->is_dir = is_dir;
+	p->ext_len = 0;
+	size_t base_max = level == 1 ? 8 : 31;
+	if (is_dir) {
+		p->base_len = to_dchars(name, len, p->base, base_max);
+		return;
+	}
+	/* A leading dot is part of the stem ("_PROFILE"), not an extension. */
+	const char *dot = NULL;
+	for (size_t i = len; i-- > 1;)
+		if (name[i] == '.') {
+			dot = name + i;
+			break;
+		}
+	size_t stem = dot ? (size_t)(dot - name) : len;
+	size_t ext_max = level == 1 ? 3 : 8;
+	if (dot)
+		p->ext_len = to_dchars(dot + 1, len - stem - 1, p->ext, ext_max);
+	base_max = level == 1 ? 8 : 30 - p->ext_len;
+	p->base_len = to_dchars(name, stem, p->base, base_max);
+	if (p->base_len == 0 && p->ext_len == 0)
+		p->base[p->base_len++] = '_';
+}
+
+static size_t iso_compose(const struct iso_parts *p, uint8_t *out)
+{
+	size_t n = p->base_len;
+	memcpy(out, p->base, n);
+	if (!p->is_dir) {
+		out[n++] = '.';
+		memcpy(out + n, p->ext, p->ext_len);
+		n += p->ext_len;
+		out[n++] = ';';
+		out[n++] = '1';
+	}
+	return n;
+}
+
+/* Put a number at the end of the stem, shortening it to stay in bounds. */
+static void iso_number(struct iso_parts *p, const uint8_t *base, size_t base_len,
+		       unsigned long num, size_t base_max)
+{
+	char digits[24];
+	int nd = 0;
+	do {
+		digits[nd++] = (char)('0' + num % 10);
+		num /= 10;
+	} while (num);
+	size_t keep = base_len;
+	if (keep + (size_t)nd > base_max)
+		keep = base_max > (size_t)nd ? base_max - (size_t)nd : 0;
+	memmove(p->base, base, keep);
+	for (int i = 0; i < nd; i++)
+		p->base[keep + (size_t)i] = (uint8_t)digits[nd - 1 - i];
+	p->base_len = keep + (size_t)nd;
+}
+
+/* ECMA-119 9.3: stem and extension compared separately, the shorter padded
+ * with spaces; the version (always 1 here) decides nothing. */
+static void iso_key(const uint8_t *id, size_t len, size_t *stem, size_t *ext_off,
+		    size_t *ext_len)
+{
+	size_t semi = len;
+	for (size_t i = 0; i < len; i++)
+		if (id[i] == ';') {
+			semi = i;
+			break;
+		}
+	size_t dot = semi;
+	for (size_t i = 0; i < semi; i++)
+		if (id[i] == '.') {
+			dot = i;
+			break;
+		}
+	*stem = dot;
+	*ext_off = dot < semi ? dot + 1 : semi;
+	*ext_len = semi - *ext_off;
+}
+
+static int cmp_padded(const uint8_t *a, size_t al, const uint8_t *b, size_t bl,
+		      uint8_t pad)
+{
+	size_t n = al > bl ? al : bl;
+	for (size_t i = 0; i < n; i++) {
+		uint8_t x = i < al ? a[i] : pad, y = i < bl ? b[i] : pad;
+		if (x != y)
+			return x < y ? -1 : 1;
+	}
+	return 0;
+}
+
+/* qsort has no context argument; per thread, so handles in two threads
+ * do not meet here. */
+static _Thread_local const struct name_list *sort_list;
+
+static int cmp_iso(const void *pa, const void *pb)
+{
+	const struct name_slot *a = pa, *b = pb;
+	const uint8_t *ia = sort_list->pool + a->off, *ib = sort_list->pool + b->off;
+	size_t as, aeo, ael, bs, beo, bel;
+	iso_key(ia, a->len, &as, &aeo, &ael);
+	iso_key(ib, b->len, &bs, &beo, &bel);
+	int c = cmp_padded(ia, as, ib, bs, ' ');
+	if (!c)
+		c = cmp_padded(ia + aeo, ael, ib + beo, bel, ' ');
+	return c;
+}
+
+static int cmp_joliet(const void *pa, const void *pb)
+{
+	const struct name_slot *a = pa, *b = pb;
+	return cmp_padded(sort_list->pool + a->off, a->len, sort_list->pool + b->off,
+			  b->len, 0);
+}
+
+static void sort_slots(struct name_list *l, int (*cmp)(const void *, const void *))
+{
+	sort_list = l;
+	qsort(l->slots, l->n, sizeof(*l->slots), cmp);
+	sort_list = NULL;
+}
+
+static void add_slot(struct name_list *l, uint32_t node, const uint8_t *id, size_t len)
+{
+	struct name_slot *s = &l->slots[l->n];
+	s->node = node;
+	s->off = (uint32_t)l->pool_used;
+	s->len = (uint16_t)len;
+	memcpy(l->pool + l->pool_used, id, len);
+	l->pool_used += len;
+	hash_put(l, l->n++);
+}
+
+int names_iso(struct writer *w, uint32_t dir_node, struct name_list *l)
+{
+	struct wnode *d = wnode_at(w, dir_node);
+	int rc = list_reserve(l, d->count, (size_t)d->count * ISO_MAX_ID);
+	if (rc)
+		return rc;
+	hash_clear(l);
+	for (uint32_t k = 0; k < d->count; k++) {
+		uint32_t ci = w->kids[d->first + k];
+		struct wnode *c = wnode_at(w, ci);
+		struct iso_parts p;
+		iso_split((const char *)arena_at(w, c->name), c->name_len, c->type == W_DIR,
+			  w->iso_level, &p);
+		uint8_t id[ISO_MAX_ID];
+		size_t len = iso_compose(&p, id);
+		if (hash_has(l, id, len)) {
+			uint8_t base[32];
+			size_t base_len = p.base_len;
+			memcpy(base, p.base, base_len);
+			size_t base_max = w->iso_level == 1 ? 8 : (p.is_dir ? 31 : 30 - p.ext_len);
+			for (unsigned long num = 1;; num++) {
+				iso_number(&p, base, base_len, num, base_max);
+				len = iso_compose(&p, id);
+				if (!hash_has(l, id, len))
+					break;
+			}
+		}
+		add_slot(l, ci, id, len);
+	}
+	sort_slots(l, cmp_iso);
+	return 0;
+}
+
+/* ---- Joliet ---- */
+
+static uint16_t joliet_unit(uint16_t u)
+{
+	if (u < 0x20 || u == '*' || u == '/' || u == ':' || u == ';' || u == '?' ||
+	    u == '\\')
+		return '_';
+	return u;
+}
+
+/* UTF-8 to UTF-16 units (host order), at most @p max units, never
+ * splitting a surrogate pair. */
+static size_t to_units(const char *s, size_t len, uint16_t *out, size_t max)
+{
+	size_t n = 0;
+	while (len > 0) {
+		uint32_t cp;
+		size_t used = utf8_decode(s, len, &cp);
+		uint16_t u[2];
+		size_t k = utf16_units(cp, u);
+		if (n + k > max)
+			break;
+		for (size_t i = 0; i < k; i++)
+			out[n++] = k == 1 ? joliet_unit(u[i]) : u[i];
+		s += used;
+		len -= used;
+	}
+	return n;
+}
+
+static size_t units_be(const uint16_t *u, size_t n, uint8_t *out)
+{
+	for (size_t i = 0; i < n; i++) {
+		out[2 * i] = (uint8_t)(u[i] >> 8);
+		out[2 * i + 1] = (uint8_t)u[i];
+	}
+	return 2 * n;
+}
+
+/* Keep the stem short enough that stem + number + extension fit. */
+static size_t joliet_fit(const uint16_t *all, size_t n, bool is_dir, size_t max,
+			 const char *suffix, uint16_t *out)
+{
+	size_t ext = n; /* index of the last '.', or n */
+	if (!is_dir)
+		for (size_t i = n; i-- > 1;)
+			if (all[i] == '.') {
+				ext = i;
+				break;
+			}
+	if (n - ext > JOLIET_EXT_MAX + 1)
+		ext = n; /* a very long "extension" is part of the stem */
+	size_t sl = strlen(suffix);
+	size_t tail = n - ext;
+	size_t stem = ext;
+	if (stem + sl + tail > max)
+		stem = max > sl + tail ? max - sl - tail : 0;
+	/* do not cut a surrogate pair in half */
+	if (stem > 0 && all[stem - 1] >= 0xD800 && all[stem - 1] <= 0xDBFF)
+		stem--;
+	memcpy(out, all, stem * sizeof(*out));
+	size_t o = stem;
+	for (size_t i = 0; i < sl; i++)
+		out[o++] = (uint16_t)suffix[i];
+	memcpy(out + o, all + ext, tail * sizeof(*out));
+	return o + tail;
+}
+
+int names_joliet(struct writer *w, uint32_t dir_node, struct name_list *l, bool warn)
+{
+	struct wnode *d = wnode_at(w, dir_node);
+	size_t max = (w->opt.flags & ISOKIT_WRITE_JOLIET_LONG) ? 103 : 64;
+	int rc = list_reserve(l, d->count, (size_t)d->count * max * 2);
+	if (rc)
+		return rc;
+	hash_clear(l);
+	uint16_t all[1024], u[128];
+	uint8_t id[256];
+	for (uint32_t k = 0; k < d->count; k++) {
+		uint32_t ci = w->kids[d->first + k];
+		struct wnode *c = wnode_at(w, ci);
+		const char *name = (const char *)arena_at(w, c->name);
+		size_t n = to_units(name, c->name_len, all, 1024);
+		bool is_dir = c->type == W_DIR;
+		size_t un = joliet_fit(all, n, is_dir, max, "", u);
+		size_t len = units_be(u, un, id);
+		bool shortened = un < n;
+		for (unsigned long num = 1; hash_has(l, id, len); num++) {
+			char suffix[24];
+			int sl = 0;
+			char tmp[24];
+			unsigned long v = num;
+			do {
+				tmp[sl++] = (char)('0' + v % 10);
+				v /= 10;
+			} while (v);
+			for (int i = 0; i < sl; i++)
+				suffix[i] = tmp[sl - 1 - i];
+			suffix[sl] = '\0';
+			un = joliet_fit(all, n, is_dir, max, suffix, u);
+			len = units_be(u, un, id);
+		}
+		if (shortened && warn && w->opt.on_warning) {
+			char path[4096], now[4 * 128 + 1];
+			tree_image_path(w, ci, path, sizeof(path));
+			ucs2be_to_utf8(id, len, now);
+			w->opt.on_warning(w->opt.ctx, ISOKIT_WARN_JOLIET_SHORTENED, path, now);
+		}
+		add_slot(l, ci, id, len);
+	}
+	sort_slots(l, cmp_joliet);
+	return 0;
+}
+
+/* ---- volume fields ---- */
+
+size_t names_volume_id(const char *utf8, uint8_t out[32])
+{
+	return to_dchars(utf8, strlen(utf8), out, 32);
+}
+
+size_t names_achars(const char *utf8, uint8_t *out, size_t max)
+{
+	/* a-characters (ECMA-119 7.4.1): d-characters, space and
+	 * !"%&'()*+,-./:;<=>? */
+	static const char extra[] = " !\"%&'()*+,-./:;<=>?";
+	size_t n = 0, len = strlen(utf8);
+	while (len > 0 && n < max) {
+		uint32_t cp;
+		size_t used = utf8_decode(utf8, len, &cp);
+		out[n++] = (cp < 0x80 && cp && strchr(extra, (int)cp)) ? (uint8_t)cp : d_char(cp);
+		utf8 += used;
+		len -= used;
+	}
+	return n;
+}
+
+size_t names_ucs2(const char *utf8, size_t len, uint8_t *out, size_t max_bytes)
+{
+	uint16_t u[128];
+	size_t max = max_bytes / 2 < 128 ? max_bytes / 2 : 128;
+	size_t n = 0;
+	while (len > 0) {
+		uint32_t cp;
+		size_t used = utf8_decode(utf8, len, &cp);
+		uint16_t pair[2];
+		size_t k = utf16_units(cp, pair);
+		if (n + k > max)
+			break;
+		for (size_t i = 0; i < k; i++)
+			u[n++] = pair[i];
+		utf8 += used;
+		len -= used;
+	}
+	return units_be(u, n, out);
+}

@@ -1,0 +1,770 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The tree to be written: built by scanning the sources breadth-first
+ * (one folder open at a time), then frozen by tree_finalize(), which sorts
+ * every folder's children by the bytes of their names, so that the image
+ * does not depend on the order the filesystem lists entries in.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <fnmatch.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <unistd.h>
+
+#include "write/internal.h"
+
+struct link_slot {
+	uint64_t dev, ino;
+	uint32_t node; /* 0: empty (node 0 is the root, never a file) */
+};
+
+int w_error(struct writer *w, int code, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(w->msg, sizeof(w->msg), fmt, ap);
+	va_end(ap);
+	return code;
+}
+
+static int64_t clamp_time(const struct writer *w, int64_t t)
+{
+	if (w->opt.use_source_date_epoch && t > w->opt.source_date_epoch)
+		return w->opt.source_date_epoch;
+	return t;
+}
+
+static int new_node(struct writer *w, uint32_t *out)
+{
+	uint32_t i = w->nnodes;
+	if (i == UINT32_MAX - 1)
+		return w_error(w, ISOKIT_E_LIMIT, "too many entries");
+	if ((i >> NODE_CHUNK_BITS) >= w->nchunks) {
+		struct wnode **c = realloc(w->chunks, (w->nchunks + 1) * sizeof(*c));
+		if (!c)
+			return ISOKIT_E_NOMEM;
+		w->chunks = c;
+		c[w->nchunks] = calloc(NODE_CHUNK, sizeof(struct wnode));
+		if (!c[w->nchunks])
+			return ISOKIT_E_NOMEM;
+		w->nchunks++;
+	}
+	w->nnodes++;
+	memset(wnode_at(w, i), 0, sizeof(struct wnode));
+	*out = i;
+	return 0;
+}
+
+/* Store @p len bytes in the arena; a string never crosses a chunk. */
+static int arena_put(struct writer *w, const void *p, size_t len, uint64_t *off)
+{
+	if (len > ARENA_CHUNK)
+		return ISOKIT_E_OVERFLOW;
+	if (w->narena == 0 || w->arena_used + len > ARENA_CHUNK) {
+		if ((uint64_t)(w->narena + 1) << 20 > UINT32_MAX)
+			return w_error(w, ISOKIT_E_LIMIT, "names take more than 4 GiB");
+		uint8_t **a = realloc(w->arena, (w->narena + 1) * sizeof(*a));
+		if (!a)
+			return ISOKIT_E_NOMEM;
+		w->arena = a;
+		a[w->narena] = malloc(ARENA_CHUNK);
+		if (!a[w->narena])
+			return ISOKIT_E_NOMEM;
+		w->narena++;
+		w->arena_used = 0;
+	}
+	*off = ((uint64_t)(w->narena - 1) << 20) + w->arena_used;
+	memcpy(w->arena[w->narena - 1] + w->arena_used, p, len);
+	w->arena_used += (uint32_t)len;
+	return 0;
+}
+
+int tree_init(struct writer *w)
+{
+	uint32_t root;
+	int rc = new_node(w, &root);
+	if (rc)
+		return rc;
+	struct wnode *r = wnode_at(w, root);
+	r->type = W_DIR;
+	r->flags = WF_SYNTH;
+	r->mode = 040755;
+	r->mtime = r->atime = r->ctime = w->now;
+	r->btime = -1;
+	return 0;
+}
+
+void tree_free(struct writer *w)
+{
+	for (uint32_t i = 0; i < w->nchunks; i++)
+		free(w->chunks[i]);
+	free(w->chunks);
+	for (uint32_t i = 0; i < w->narena; i++)
+		free(w->arena[i]);
+	free(w->arena);
+	for (uint32_t i = 0; i < w->nsources; i++)
+		free(w->sources[i]);
+	free(w->sources);
+	free(w->links);
+	free(w->kids);
+	free(w->dirs);
+	free(w->iso_order);
+	free(w->jol_order);
+}
+
+/* ---- hard links ---- */
+
+static uint64_t mix(uint64_t a, uint64_t b)
+{
+	uint64_t h = a * 0x9E3779B97F4A7C15ull ^ b;
+	h ^= h >> 31;
+	return h * 0xBF58476D1CE4E5B9ull;
+}
+
+/* The first node seen with (dev, ino), or 0 after recording @p node. */
+static int link_find_or_add(struct writer *w, uint64_t dev, uint64_t ino,
+			    uint32_t node, uint32_t *first)
+{
+	if (w->links_used * 2 >= w->links_cap) {
+		size_t cap = w->links_cap ? w->links_cap * 2 : 256;
+		struct link_slot *t = calloc(cap, sizeof(*t));
+		if (!t)
+			return ISOKIT_E_NOMEM;
+		for (size_t i = 0; i < w->links_cap; i++) {
+			struct link_slot *s = &w->links[i];
+			if (!s->node)
+				continue;
+			size_t j = mix(s->dev, s->ino) & (cap - 1);
+			while (t[j].node)
+				j = (j + 1) & (cap - 1);
+			t[j] = *s;
+		}
+		free(w->links);
+		w->links = t;
+		w->links_cap = cap;
+	}
+	size_t mask = w->links_cap - 1;
+	for (size_t j = mix(dev, ino) & mask;; j = (j + 1) & mask) {
+		struct link_slot *s = &w->links[j];
+		if (!s->node) {
+			s->dev = dev;
+			s->ino = ino;
+			s->node = node;
+			w->links_used++;
+			*first = 0;
+			return 0;
+		}
+		if (s->dev == dev && s->ino == ino) {
+			*first = s->node;
+			return 0;
+		}
+	}
+}
+
+/* ---- paths ---- */
+
+static uint32_t path_chain(struct writer *w, uint32_t node, uint32_t *chain,
+			   uint32_t max, bool to_source)
+{
+	uint32_t n = 0;
+	while (node != 0 && n < max) {
+		struct wnode *x = wnode_at(w, node);
+		chain[n++] = node;
+		if (to_source && (x->flags & WF_SRC_ROOT))
+			break;
+		node = x->parent;
+	}
+	return n;
+}
+
+int tree_source_path(struct writer *w, uint32_t node, char *buf, size_t cap)
+{
+	uint32_t chain[2048];
+	uint32_t n = path_chain(w, node, chain, 2048, true);
+	if (n == 0 || !(wnode_at(w, chain[n - 1])->flags & WF_SRC_ROOT))
+		return w_error(w, ISOKIT_E_INVAL, "entry has no source");
+	const char *root = w->sources[wnode_at(w, chain[n - 1])->src];
+	size_t len = strlen(root);
+	if (len + 1 > cap)
+		return w_error(w, ISOKIT_E_OVERFLOW, "source path too long");
+	memcpy(buf, root, len + 1);
+	for (uint32_t i = n - 1; i-- > 0;) {
+		struct wnode *x = wnode_at(w, chain[i]);
+		if (len + 1 + x->name_len + 1 > cap)
+			return w_error(w, ISOKIT_E_OVERFLOW, "source path too long: %s/...", buf);
+		buf[len++] = '/';
+		memcpy(buf + len, arena_at(w, x->name), x->name_len);
+		len += x->name_len;
+		buf[len] = '\0';
+	}
+	return 0;
+}
+
+void tree_image_path(struct writer *w, uint32_t node, char *buf, size_t cap)
+{
+	uint32_t chain[2048];
+	uint32_t n = path_chain(w, node, chain, 2048, false);
+	size_t len = 0;
+	if (cap == 0)
+		return;
+	if (n == 0 && cap > 1)
+		buf[len++] = '/';
+	for (uint32_t i = n; i-- > 0;) {
+		struct wnode *x = wnode_at(w, chain[i]);
+		if (len + 1 + x->name_len + 1 > cap)
+			break;
+		buf[len++] = '/';
+		memcpy(buf + len, arena_at(w, x->name), x->name_len);
+		len += x->name_len;
+	}
+	buf[len] = '\0';
+}
+
+/* ---- scanning ---- */
+
+static void link_child(struct writer *w, uint32_t parent, uint32_t child)
+{
+	struct wnode *p = wnode_at(w, parent);
+	struct wnode *c = wnode_at(w, child);
+	c->parent = parent;
+	c->next = p->first;
+	p->first = child;
+	p->count++;
+}
+
+static uint32_t find_child(struct writer *w, uint32_t parent, const char *name, size_t len)
+{
+	for (uint32_t c = wnode_at(w, parent)->first; c; c = wnode_at(w, c)->next) {
+		struct wnode *x = wnode_at(w, c);
+		if (x->name_len == len && memcmp(arena_at(w, x->name), name, len) == 0)
+			return c;
+	}
+	return 0;
+}
+
+static void apply_anonymous(const struct writer *w, struct wnode *n)
+{
+	if (!(w->opt.flags & ISOKIT_WRITE_ANONYMOUS))
+		return;
+	uint32_t type = n->mode & 0170000, perm = n->mode & 07777;
+	/* as mkisofs -r: readable by all, executable by all if by anyone,
+	 * writable by none, no set-id or sticky bits */
+	perm = 0444 | ((perm & 0111) ? 0111 : 0);
+	if (n->type == W_DIR)
+		perm = 0555;
+	n->mode = type | perm;
+	n->uid = n->gid = 0;
+}
+
+/* Fill a node from statx; 1 when the entry cannot be stored (socket). */
+static int fill_node(struct writer *w, struct wnode *n, const struct statx *st)
+{
+	switch (st->stx_mode & S_IFMT) {
+	case S_IFREG:
+		n->type = W_REG;
+		n->size = st->stx_size;
+		break;
+	case S_IFDIR:
+		n->type = W_DIR;
+		break;
+	case S_IFLNK:
+		n->type = W_LNK;
+		break;
+	case S_IFCHR:
+		n->type = W_CHR;
+		break;
+	case S_IFBLK:
+		n->type = W_BLK;
+		break;
+	case S_IFIFO:
+		n->type = W_FIFO;
+		break;
+	default:
+		return 1;
+	}
+	if (n->type == W_CHR || n->type == W_BLK)
+		n->aux = makedev(st->stx_rdev_major, st->stx_rdev_minor);
+	n->mode = st->stx_mode;
+	n->uid = st->stx_uid;
+	n->gid = st->stx_gid;
+	n->mtime = clamp_time(w, st->stx_mtime.tv_sec);
+	n->atime = clamp_time(w, st->stx_atime.tv_sec);
+	n->ctime = clamp_time(w, st->stx_ctime.tv_sec);
+	n->btime = (st->stx_mask & STATX_BTIME) ? clamp_time(w, st->stx_btime.tv_sec) : -1;
+	apply_anonymous(w, n);
+	return 0;
+}
+
+static int do_statx(struct writer *w, int dirfd, const char *name, struct statx *st)
+{
+	int flags = AT_STATX_SYNC_AS_STAT;
+	if (!(w->opt.flags & ISOKIT_WRITE_FOLLOW_LINKS))
+		flags |= AT_SYMLINK_NOFOLLOW;
+	if (!*name)
+		flags |= AT_EMPTY_PATH;
+	return statx(dirfd, name, flags, STATX_BASIC_STATS | STATX_BTIME, st);
+}
+
+static bool excluded(const struct writer *w, const char *name, const char *rel)
+{
+	if (!w->opt.exclude)
+		return false;
+	for (const char *const *p = w->opt.exclude; *p; p++) {
+		const char *subject = strchr(*p, '/') ? rel : name;
+		if (fnmatch(*p, subject, 0) == 0)
+			return true;
+	}
+	return false;
+}
+
+static int read_link(struct writer *w, int dirfd, const char *name, struct wnode *n,
+		     const char *path)
+{
+	char target[4096];
+	ssize_t len = readlinkat(dirfd, name, target, sizeof(target));
+	if (len < 0)
+		return w_error(w, ISOKIT_E_IO, "%s: cannot read link: %s", path, strerror(errno));
+	if ((size_t)len >= sizeof(target))
+		return w_error(w, ISOKIT_E_OVERFLOW, "%s: link target too long", path);
+	uint64_t off;
+	int rc = arena_put(w, target, (size_t)len, &off);
+	if (rc)
+		return rc;
+	n->aux = off;
+	n->size = (uint64_t)len;
+	return 0;
+}
+
+/* Account a new regular file: hard-link families share one copy. */
+static int account_file(struct writer *w, uint32_t idx, const struct statx *st)
+{
+	struct wnode *n = wnode_at(w, idx);
+	n->data = idx;
+	if (n->type != W_REG)
+		return 0;
+	if (st->stx_nlink > 1) {
+		uint32_t first;
+		int rc = link_find_or_add(w, makedev(st->stx_dev_major, st->stx_dev_minor),
+					  st->stx_ino, idx, &first);
+		if (rc)
+			return rc;
+		if (first) {
+			n->data = first;
+			n->flags |= WF_LINK_COPY;
+			return 0;
+		}
+	}
+	w->data_bytes += n->size;
+	return 0;
+}
+
+struct scan_item {
+	uint32_t node;
+	uint32_t src_root; /* children become source roots under this source */
+};
+
+struct scan_queue {
+	struct scan_item *v;
+	size_t head, len, cap;
+};
+
+static int queue_push(struct scan_queue *q, uint32_t node, uint32_t src_root)
+{
+	if (q->len == q->cap) {
+		size_t cap = q->cap ? q->cap * 2 : 64;
+		struct scan_item *v = realloc(q->v, cap * sizeof(*v));
+		if (!v)
+			return ISOKIT_E_NOMEM;
+		q->v = v;
+		q->cap = cap;
+	}
+	q->v[q->len++] = (struct scan_item){node, src_root};
+	return 0;
+}
+
+static int add_source(struct writer *w, const char *path, uint32_t *idx)
+{
+	char **s = realloc(w->sources, (w->nsources + 1) * sizeof(*s));
+	if (!s)
+		return ISOKIT_E_NOMEM;
+	w->sources = s;
+	s[w->nsources] = strdup(path);
+	if (!s[w->nsources])
+		return ISOKIT_E_NOMEM;
+	*idx = w->nsources++;
+	return 0;
+}
+
+/* Read one folder of the source and append its entries to @p dir. */
+static int scan_dir(struct writer *w, struct scan_queue *q, const struct scan_item *it,
+		    size_t root_len)
+{
+	char path[8192];
+	int rc;
+	if (it->src_root != UINT32_MAX) {
+		snprintf(path, sizeof(path), "%s", w->sources[it->src_root]);
+	} else if ((rc = tree_source_path(w, it->node, path, sizeof(path))) != 0) {
+		return rc;
+	}
+	int fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return w_error(w, ISOKIT_E_IO, "%s: cannot open folder: %s", path, strerror(errno));
+	DIR *d = fdopendir(fd);
+	if (!d) {
+		close(fd);
+		return w_error(w, ISOKIT_E_NOMEM, "%s: cannot read folder", path);
+	}
+	size_t plen = strlen(path);
+	rc = 0;
+	for (;;) {
+		errno = 0;
+		struct dirent *e = readdir(d);
+		if (!e) {
+			if (errno)
+				rc = w_error(w, ISOKIT_E_IO, "%s: cannot read folder: %s", path,
+					     strerror(errno));
+			break;
+		}
+		const char *name = e->d_name;
+		if (name[0] == '.' && (!name[1] || (name[1] == '.' && !name[2])))
+			continue;
+		size_t nlen = strlen(name);
+		if (plen + 1 + nlen + 1 > sizeof(path)) {
+			rc = w_error(w, ISOKIT_E_OVERFLOW, "%s/%s: path too long", path, name);
+			break;
+		}
+		path[plen] = '/';
+		memcpy(path + plen + 1, name, nlen + 1);
+		const char *rel = plen + 1 > root_len ? path + root_len + 1 : name;
+		if (excluded(w, name, rel)) {
+			path[plen] = '\0';
+			continue;
+		}
+		struct statx st;
+		if (do_statx(w, fd, name, &st) < 0) {
+			rc = w_error(w, ISOKIT_E_IO, "%s: %s", path, strerror(errno));
+			break;
+		}
+		uint32_t idx;
+		if ((rc = new_node(w, &idx)) != 0)
+			break;
+		struct wnode *n = wnode_at(w, idx);
+		if (fill_node(w, n, &st)) {
+			w->nnodes--; /* not storable: give the slot back */
+			if (w->opt.on_warning)
+				w->opt.on_warning(w->opt.ctx, ISOKIT_WARN_SKIPPED, path,
+						  "socket left out");
+			path[plen] = '\0';
+			continue;
+		}
+		uint64_t off;
+		if ((rc = arena_put(w, name, nlen, &off)) != 0)
+			break;
+		n->name = (uint32_t)off;
+		n->name_len = (uint16_t)nlen;
+		if (n->type == W_LNK && (rc = read_link(w, fd, name, n, path)) != 0)
+			break;
+		if ((rc = account_file(w, idx, &st)) != 0)
+			break;
+		if (it->src_root != UINT32_MAX) {
+			uint32_t s;
+			if ((rc = add_source(w, path, &s)) != 0)
+				break;
+			n = wnode_at(w, idx);
+			n->flags |= WF_SRC_ROOT;
+			n->src = s;
+		}
+		link_child(w, it->node, idx);
+		if (wnode_at(w, idx)->type == W_DIR && (rc = queue_push(q, idx, UINT32_MAX)) != 0)
+			break;
+		path[plen] = '\0';
+	}
+	closedir(d);
+	return rc;
+}
+
+static int scan_all(struct writer *w, struct scan_queue *q, size_t root_len)
+{
+	int rc = 0;
+	while (q->head < q->len && rc == 0) {
+		struct scan_item it = q->v[q->head++];
+		rc = scan_dir(w, q, &it, root_len);
+	}
+	return rc;
+}
+
+/* Walk @p image_path from the root, making missing folders. */
+static int make_parents(struct writer *w, const char *image_path, uint32_t *parent,
+			const char **last, size_t *last_len)
+{
+	uint32_t cur = 0;
+	const char *p = image_path;
+	for (;;) {
+		while (*p == '/')
+			p++;
+		const char *end = strchr(p, '/');
+		size_t len = end ? (size_t)(end - p) : strlen(p);
+		const char *rest = p + len;
+		while (*rest == '/')
+			rest++;
+		if (*rest == '\0') {
+			*parent = cur;
+			*last = p;
+			*last_len = len;
+			return 0;
+		}
+		if ((len == 1 && p[0] == '.') || (len == 2 && p[0] == '.' && p[1] == '.'))
+			return w_error(w, ISOKIT_E_INVAL, "%s: '.' and '..' are not allowed in image paths",
+				       image_path);
+		uint32_t c = find_child(w, cur, p, len);
+		if (c) {
+			if (wnode_at(w, c)->type != W_DIR)
+				return w_error(w, ISOKIT_E_INVAL, "%s: %.*s is not a folder",
+					       image_path, (int)len, p);
+		} else {
+			int rc = new_node(w, &c);
+			uint64_t off;
+			if (rc || (rc = arena_put(w, p, len, &off)) != 0)
+				return rc;
+			struct wnode *n = wnode_at(w, c);
+			n->type = W_DIR;
+			n->flags = WF_SYNTH;
+			n->mode = 040755;
+			n->mtime = n->atime = n->ctime = w->now;
+			n->btime = -1;
+			n->name = (uint32_t)off;
+			n->name_len = (uint16_t)len;
+			n->data = c;
+			link_child(w, cur, c);
+		}
+		cur = c;
+		p = rest;
+	}
+}
+
+int tree_add(struct writer *w, const char *image_path, const char *source)
+{
+	if (w->kids)
+		return w_error(w, ISOKIT_E_SEQUENCE, "sources must be added before writing");
+	struct statx st;
+	if (do_statx(w, AT_FDCWD, source, &st) < 0)
+		return w_error(w, errno == ENOENT ? ISOKIT_E_NOENT : ISOKIT_E_IO, "%s: %s", source,
+			       strerror(errno));
+	uint32_t parent = 0;
+	const char *last = NULL;
+	size_t last_len = 0;
+	int rc = make_parents(w, image_path ? image_path : "", &parent, &last, &last_len);
+	if (rc)
+		return rc;
+	if (last_len > 255)
+		return w_error(w, ISOKIT_E_INVAL, "%s: name longer than 255 bytes", image_path);
+	bool is_dir = S_ISDIR(st.stx_mode);
+	struct scan_queue q = {0};
+	uint32_t src;
+	if ((rc = add_source(w, source, &src)) != 0)
+		return rc;
+	size_t root_len = strlen(source);
+	uint32_t target;
+	if (last_len == 0) {
+		/* the root itself: only a folder can be it */
+		if (!is_dir)
+			return w_error(w, ISOKIT_E_INVAL, "%s: only a folder can be the root", source);
+		target = 0;
+	} else {
+		target = find_child(w, parent, last, last_len);
+	}
+	if (target == 0 && last_len != 0) {
+		if ((rc = new_node(w, &target)) != 0)
+			return rc;
+		struct wnode *n = wnode_at(w, target);
+		if (fill_node(w, n, &st))
+			return w_error(w, ISOKIT_E_UNSUPPORTED, "%s: sockets cannot be stored", source);
+		uint64_t off;
+		if ((rc = arena_put(w, last, last_len, &off)) != 0)
+			return rc;
+		n = wnode_at(w, target);
+		n->name = (uint32_t)off;
+		n->name_len = (uint16_t)last_len;
+		n->flags |= WF_SRC_ROOT;
+		n->src = src;
+		if (n->type == W_LNK && (rc = read_link(w, AT_FDCWD, source, n, source)) != 0)
+			return rc;
+		if ((rc = account_file(w, target, &st)) != 0)
+			return rc;
+		link_child(w, parent, target);
+		if (n->type == W_DIR)
+			rc = queue_push(&q, target, UINT32_MAX);
+	} else {
+		/* merge a folder into one that is already there */
+		struct wnode *n = wnode_at(w, target);
+		if (n->type != W_DIR || !is_dir)
+			return w_error(w, ISOKIT_E_INVAL, "%s: two sources for one name in the image",
+				       image_path);
+		if (n->flags & WF_SYNTH) {
+			/* the first real folder gives its metadata */
+			struct wnode keep = *n;
+			fill_node(w, n, &st);
+			n->flags = (uint8_t)(keep.flags & ~WF_SYNTH);
+			n->parent = keep.parent;
+			n->first = keep.first;
+			n->count = keep.count;
+			n->name = keep.name;
+			n->name_len = keep.name_len;
+			n->data = target;
+		}
+		rc = queue_push(&q, target, src);
+	}
+	if (rc == 0)
+		rc = scan_all(w, &q, root_len);
+	free(q.v);
+	return rc;
+}
+
+/* ---- finalize ---- */
+
+static int cmp_names(struct writer *w, uint32_t a, uint32_t b)
+{
+	struct wnode *x = wnode_at(w, a), *y = wnode_at(w, b);
+	size_t n = x->name_len < y->name_len ? x->name_len : y->name_len;
+	int c = memcmp(arena_at(w, x->name), arena_at(w, y->name), n);
+	if (c)
+		return c;
+	return (x->name_len > y->name_len) - (x->name_len < y->name_len);
+}
+
+/* Insertion sort for small folders, merge sort otherwise. */
+static void sort_kids(struct writer *w, uint32_t *v, uint32_t n, uint32_t *tmp)
+{
+	if (n < 16) {
+		for (uint32_t i = 1; i < n; i++) {
+			uint32_t x = v[i], j = i;
+			while (j > 0 && cmp_names(w, v[j - 1], x) > 0) {
+				v[j] = v[j - 1];
+				j--;
+			}
+			v[j] = x;
+		}
+		return;
+	}
+	uint32_t h = n / 2;
+	sort_kids(w, v, h, tmp);
+	sort_kids(w, v + h, n - h, tmp);
+	uint32_t i = 0, j = h, k = 0;
+	while (i < h && j < n)
+		tmp[k++] = cmp_names(w, v[i], v[j]) <= 0 ? v[i++] : v[j++];
+	while (i < h)
+		tmp[k++] = v[i++];
+	while (j < n)
+		tmp[k++] = v[j++];
+	memcpy(v, tmp, n * sizeof(*v));
+}
+
+int tree_finalize(struct writer *w)
+{
+	uint32_t n = w->nnodes;
+	w->kids = malloc((size_t)n * sizeof(uint32_t));
+	uint32_t *tmp = malloc((size_t)n * sizeof(uint32_t));
+	if (!w->kids || !tmp) {
+		free(tmp);
+		return ISOKIT_E_NOMEM;
+	}
+	/* Folders in breadth-first order of sorted names: the order of the
+	 * path table, of serial numbers and of file data. */
+	uint32_t ndirs = 0;
+	for (uint32_t i = 0; i < n; i++)
+		ndirs += wnode_at(w, i)->type == W_DIR;
+	w->dirs = calloc(ndirs, sizeof(*w->dirs));
+	if (!w->dirs) {
+		free(tmp);
+		return ISOKIT_E_NOMEM;
+	}
+	uint32_t used = 0, nd = 0;
+	w->dirs[nd++] = (struct wdir){.node = 0, .depth = 1};
+	wnode_at(w, 0)->data = 0;
+	int rc = 0;
+	for (uint32_t di = 0; di < nd && rc == 0; di++) {
+		struct wnode *d = wnode_at(w, w->dirs[di].node);
+		uint32_t start = used;
+		for (uint32_t c = d->first; c; c = wnode_at(w, c)->next)
+			w->kids[used++] = c;
+		sort_kids(w, w->kids + start, used - start, tmp);
+		d->first = start;
+		uint32_t subdirs = 0;
+		for (uint32_t k = start; k < used; k++) {
+			uint32_t ci = w->kids[k];
+			struct wnode *c = wnode_at(w, ci);
+			if (k > start && cmp_names(w, w->kids[k - 1], ci) == 0) {
+				char p[4096];
+				tree_image_path(w, ci, p, sizeof(p));
+				rc = w_error(w, ISOKIT_E_INVAL, "%s: two sources give this name", p);
+				break;
+			}
+			if (c->type == W_DIR) {
+				subdirs++;
+				c->data = nd;
+				w->dirs[nd++] = (struct wdir){.node = ci, .depth = w->dirs[di].depth + 1};
+			}
+		}
+		d->nlink = 2 + subdirs;
+	}
+	free(tmp);
+	if (rc)
+		return rc;
+	w->ndirs = nd;
+	/* Hard-link families: the scan left every member pointing at the
+	 * first member it met (the family root). The data goes with the
+	 * first member in traversal order instead, so that the image does
+	 * not depend on the listing order; nlink counts the names in the
+	 * image. The root's lba holds the owner (+1) for the moment. */
+	for (uint32_t k = 0; k < used; k++) {
+		struct wnode *c = wnode_at(w, w->kids[k]);
+		if (c->type != W_REG)
+			continue;
+		struct wnode *root = wnode_at(w, c->data);
+		if (root->lba == 0)
+			root->lba = w->kids[k] + 1;
+		root->nlink++;
+	}
+	for (uint32_t k = 0; k < used; k++) {
+		uint32_t ci = w->kids[k];
+		struct wnode *c = wnode_at(w, ci);
+		if (c->type != W_REG)
+			continue;
+		struct wnode *root = wnode_at(w, c->data);
+		uint32_t owner = root->lba - 1;
+		c->nlink = root->nlink;
+		c->data = owner;
+		c->flags = (uint8_t)(owner != ci ? (c->flags | WF_LINK_COPY)
+						 : (c->flags & ~WF_LINK_COPY));
+	}
+	uint32_t serial = 1;
+	wnode_at(w, 0)->serial = serial++;
+	for (uint32_t k = 0; k < used; k++) {
+		struct wnode *c = wnode_at(w, w->kids[k]);
+		c->lba = 0;
+		if (c->type == W_REG && (c->flags & WF_LINK_COPY))
+			continue;
+		c->serial = serial++;
+		if (c->type == W_REG)
+			w->files++;
+		else if (c->type == W_LNK)
+			w->symlinks++, c->nlink = 1;
+		else if (c->type != W_DIR)
+			w->specials++, c->nlink = 1;
+	}
+	for (uint32_t k = 0; k < used; k++) {
+		struct wnode *c = wnode_at(w, w->kids[k]);
+		if (c->type == W_REG && (c->flags & WF_LINK_COPY)) {
+			c->serial = wnode_at(w, c->data)->serial;
+			w->files++;
+		}
+	}
+	w->next_serial = serial;
+	return 0;
+}

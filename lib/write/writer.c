@@ -1,0 +1,132 @@
+// SPDX-License-Identifier: MIT
+/* The public face of the writer (include/isokit/writer.h). */
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "write/internal.h"
+
+struct isokit_writer {
+	struct writer w;
+};
+
+ISOKIT_API struct isokit_writer *isokit_writer_new(const struct isokit_writer_options *opts)
+{
+	struct isokit_writer_options def = {0};
+	if (!opts)
+		opts = &def;
+	int level = opts->iso_level ? opts->iso_level : 3;
+	if (level < 1 || level > 3)
+		return NULL;
+	struct isokit_writer *h = calloc(1, sizeof(*h));
+	if (!h)
+		return NULL;
+	struct writer *w = &h->w;
+	w->opt = *opts;
+	w->opt.exclude = NULL; /* copied below */
+	if (opts->exclude) {
+		size_t n = 0;
+		while (opts->exclude[n])
+			n++;
+		char **ex = calloc(n + 1, sizeof(*ex));
+		if (!ex) {
+			free(h);
+			return NULL;
+		}
+		for (size_t i = 0; i < n; i++)
+			if (!(ex[i] = strdup(opts->exclude[i]))) {
+				for (size_t j = 0; j < i; j++)
+					free(ex[j]);
+				free(ex);
+				free(h);
+				return NULL;
+			}
+		w->exclude = ex;
+		w->opt.exclude = (const char *const *)ex;
+	}
+	w->iso_level = level;
+	w->rock = !(opts->flags & ISOKIT_WRITE_NO_ROCK);
+	w->joliet = !(opts->flags & ISOKIT_WRITE_NO_JOLIET);
+	w->now = opts->use_source_date_epoch ? opts->source_date_epoch : (int64_t)time(NULL);
+	if (tree_init(w) != 0) {
+		isokit_writer_free(h);
+		return NULL;
+	}
+	return h;
+}
+
+ISOKIT_API int isokit_writer_add(struct isokit_writer *h, const char *image_path,
+				 const char *source)
+{
+	if (!h || !source)
+		return ISOKIT_E_INVAL;
+	h->w.msg[0] = '\0';
+	return tree_add(&h->w, image_path ? image_path : "", source);
+}
+
+ISOKIT_API void isokit_writer_stats(const struct isokit_writer *h,
+				    struct isokit_writer_stats *out)
+{
+	memset(out, 0, sizeof(*out));
+	if (!h)
+		return;
+	const struct writer *w = &h->w;
+	uint64_t files = 0, dirs = 0, links = 0, specials = 0;
+	for (uint32_t i = 0; i < w->nnodes; i++) {
+		const struct wnode *n = &w->chunks[i >> NODE_CHUNK_BITS][i & (NODE_CHUNK - 1)];
+		switch (n->type) {
+		case W_REG: files++; break;
+		case W_DIR: dirs++; break;
+		case W_LNK: links++; break;
+		default: specials++; break;
+		}
+	}
+	out->files = files;
+	out->dirs = dirs;
+	out->symlinks = links;
+	out->specials = specials;
+	out->data_bytes = w->data_bytes;
+	out->image_bytes = (uint64_t)w->total_blocks * 2048u;
+}
+
+ISOKIT_API int isokit_writer_write_fd(struct isokit_writer *h, int fd)
+{
+	if (!h || fd < 0)
+		return ISOKIT_E_INVAL;
+	struct writer *w = &h->w;
+	if (w->written)
+		return w_error(w, ISOKIT_E_SEQUENCE, "the image was already written");
+	w->written = true;
+	w->msg[0] = '\0';
+	int rc = tree_finalize(w);
+	if (!rc)
+		rc = layout_run(w);
+	if (!rc)
+		rc = emit_image(w, fd);
+	return rc;
+}
+
+ISOKIT_API const char *isokit_writer_errmsg(const struct isokit_writer *h)
+{
+	return h ? h->w.msg : "";
+}
+
+ISOKIT_API void isokit_writer_cancel(struct isokit_writer *h)
+{
+	if (h)
+		h->w.cancel = 1;
+}
+
+ISOKIT_API void isokit_writer_free(struct isokit_writer *h)
+{
+	if (!h)
+		return;
+	tree_free(&h->w);
+	if (h->w.exclude) {
+		for (char **p = h->w.exclude; *p; p++)
+			free(*p);
+		free(h->w.exclude);
+	}
+	free(h->w.jol_names);
+	free(h);
+}

@@ -1,0 +1,361 @@
+// SPDX-License-Identifier: MIT
+/*
+ * isokit create: an image from folders and files. The image is written
+ * under a temporary name beside the target and renamed only when complete;
+ * a failure or Ctrl-C removes the temporary file, so the target name only
+ * ever holds a whole image (or whatever was there before).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "cli.h"
+
+const struct cmd_def cmd_create_def = {
+	"create", "-o OUT.iso [options] SOURCE...",
+	"Make an ISO 9660 image with Rock Ridge and Joliet from folders and files.\n"
+	"One folder SOURCE becomes the root of the image; several SOURCEs are\n"
+	"placed in the root by their names. Owners, permissions and times are kept.",
+	cmd_create, true,
+};
+
+enum {
+	OPT_OUTPUT = 1,
+	OPT_VOLID,
+	OPT_MAP,
+	OPT_EXCLUDE,
+	OPT_FOLLOW,
+	OPT_NO_ROCK,
+	OPT_NO_JOLIET,
+	OPT_JOLIET_LONG,
+	OPT_ISO_LEVEL,
+	OPT_ANON,
+	OPT_PUBLISHER,
+	OPT_PREPARER,
+	OPT_APPLICATION,
+	OPT_SYSTEM,
+};
+
+static const struct opt_def create_opts[] = {
+	{OPT_OUTPUT, 'o', "output", "FILE", "the image to write ('-': standard output)"},
+	{OPT_VOLID, 'V', "volume-id", "LABEL", "volume label (ISO 9660: 32 d-characters; Joliet: 16 characters)"},
+	{OPT_MAP, 0, "map", "PATH=SOURCE", "put SOURCE (file or folder) at PATH in the image; repeatable"},
+	{OPT_EXCLUDE, 0, "exclude", "GLOB", "leave out entries whose name (or, with a '/', relative path) matches; repeatable"},
+	{OPT_FOLLOW, 0, "follow-links", NULL, "store what symlinks point to instead of the links"},
+	{OPT_NO_ROCK, 0, "no-rock", NULL, "no Rock Ridge (names, owners, modes, links are lost)"},
+	{OPT_NO_JOLIET, 0, "no-joliet", NULL, "no Joliet tree (Windows then shows short upper-case names)"},
+	{OPT_JOLIET_LONG, 0, "joliet-long", NULL, "Joliet names up to 103 characters instead of 64"},
+	{OPT_ISO_LEVEL, 0, "iso-level", "N", "ISO 9660 level 1 (8.3 names), 2 (30 characters) or 3 (default; files of 4 GiB and more)"},
+	{OPT_ANON, 0, "anonymous", NULL, "owners 0, files readable by all, no write bits (like mkisofs -r)"},
+	{OPT_PUBLISHER, 0, "publisher", "TEXT", "publisher field"},
+	{OPT_PREPARER, 0, "preparer", "TEXT", "data preparer field"},
+	{OPT_APPLICATION, 0, "application", "TEXT", "application field (default: ISOKIT and its version)"},
+	{OPT_SYSTEM, 0, "system", "TEXT", "system identifier (default: LINUX)"},
+	{0, 0, NULL, NULL, NULL},
+};
+
+struct create_args {
+	const char *output;
+	struct isokit_writer_options o;
+	const char **maps;
+	size_t nmaps;
+	const char **excludes;
+	size_t nexcludes;
+	int status;
+};
+
+static int push(const char ***v, size_t *n, const char *s)
+{
+	const char **t = realloc(*v, (*n + 2) * sizeof(**v));
+	if (!t)
+		return -1;
+	t[(*n)++] = s;
+	t[*n] = NULL;
+	*v = t;
+	return 0;
+}
+
+static int handle(int id, const char *arg, void *ctx)
+{
+	struct create_args *a = ctx;
+	switch (id) {
+	case OPT_OUTPUT: a->output = arg; break;
+	case OPT_VOLID: a->o.volume_id = arg; break;
+	case OPT_PUBLISHER: a->o.publisher = arg; break;
+	case OPT_PREPARER: a->o.preparer = arg; break;
+	case OPT_APPLICATION: a->o.application = arg; break;
+	case OPT_SYSTEM: a->o.system_id = arg; break;
+	case OPT_FOLLOW: a->o.flags |= ISOKIT_WRITE_FOLLOW_LINKS; break;
+	case OPT_NO_ROCK: a->o.flags |= ISOKIT_WRITE_NO_ROCK; break;
+	case OPT_NO_JOLIET: a->o.flags |= ISOKIT_WRITE_NO_JOLIET; break;
+	case OPT_JOLIET_LONG: a->o.flags |= ISOKIT_WRITE_JOLIET_LONG; break;
+	case OPT_ANON: a->o.flags |= ISOKIT_WRITE_ANONYMOUS; break;
+	case OPT_ISO_LEVEL:
+		if (strcmp(arg, "1") && strcmp(arg, "2") && strcmp(arg, "3"))
+			return usage_error(&cmd_create_def, "--iso-level must be 1, 2 or 3");
+		a->o.iso_level = arg[0] - '0';
+		break;
+	case OPT_MAP:
+		if (!strchr(arg, '=') || arg[0] == '=')
+			return usage_error(&cmd_create_def, "--map needs PATH=SOURCE, not '%s'", arg);
+		if (push(&a->maps, &a->nmaps, arg))
+			return EXIT_FAIL;
+		break;
+	case OPT_EXCLUDE:
+		if (push(&a->excludes, &a->nexcludes, arg))
+			return EXIT_FAIL;
+		break;
+	default:
+		break;
+	}
+	return -1;
+}
+
+/* ---- the temporary output and signals ---- */
+
+static char tmp_path[PATH_MAX];
+static volatile sig_atomic_t tmp_live;
+
+static void on_signal(int sig)
+{
+	if (tmp_live)
+		unlink(tmp_path);
+	signal(sig, SIG_DFL);
+	raise(sig);
+}
+
+static int open_temp(const char *target)
+{
+	char copy[PATH_MAX];
+	if (strlen(target) >= sizeof(copy))
+		return -1;
+	strcpy(copy, target);
+	const char *dir = dirname(copy);
+	char copy2[PATH_MAX];
+	strcpy(copy2, target);
+	const char *base = basename(copy2);
+	if ((size_t)snprintf(tmp_path, sizeof(tmp_path), "%s/.%s.isokit-XXXXXX", dir, base) >=
+	    sizeof(tmp_path)) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	int fd = mkstemp(tmp_path);
+	if (fd < 0)
+		return -1;
+	tmp_live = 1;
+	/* mkstemp makes 0600; an image is an ordinary file: 0666 & ~umask */
+	mode_t um = umask(0);
+	umask(um);
+	(void)fchmod(fd, 0666 & ~um);
+	return fd;
+}
+
+/* ---- warnings: Joliet shortenings are listed once, at the end ---- */
+
+struct warn_ctx {
+	bool quiet;
+	char **shortened;
+	size_t nshort;
+	struct progress *progress;
+	uint64_t last;
+};
+
+static void on_warning(void *ctx, enum isokit_writer_warning kind, const char *path,
+		       const char *detail)
+{
+	struct warn_ctx *c = ctx;
+	if (c->quiet)
+		return;
+	if (kind == ISOKIT_WARN_JOLIET_SHORTENED) {
+		char line[PATH_MAX + 300];
+		snprintf(line, sizeof(line), "%s -> %s", path, detail);
+		char **t = realloc(c->shortened, (c->nshort + 1) * sizeof(*t));
+		if (t) {
+			c->shortened = t;
+			if ((t[c->nshort] = strdup(line)) != NULL)
+				c->nshort++;
+		}
+		return;
+	}
+	msg_warn(NULL, "%s: %s", path, detail);
+}
+
+static void on_progress(void *ctx, uint64_t done, uint64_t total)
+{
+	struct warn_ctx *c = ctx;
+	(void)total;
+	if (c->progress && done > c->last) {
+		progress_update(c->progress, done - c->last, 0);
+		c->last = done;
+	}
+}
+
+static void list_shortened(struct warn_ctx *c)
+{
+	if (!c->nshort)
+		return;
+	msg_warn(NULL, "%zu name%s too long for Joliet (Windows) shortened:", c->nshort,
+		 c->nshort == 1 ? "" : "s");
+	for (size_t i = 0; i < c->nshort; i++) {
+		if (i < 20)
+			fprintf(stderr, "  %s\n", c->shortened[i]);
+		free(c->shortened[i]);
+	}
+	if (c->nshort > 20)
+		fprintf(stderr, "  ... and %zu more (--joliet-long allows 103 characters)\n",
+			c->nshort - 20);
+	free(c->shortened);
+}
+
+static int add_sources(struct isokit_writer *w, struct create_args *a, char **src, int nsrc)
+{
+	struct stat st;
+	if (nsrc == 1 && stat(src[0], &st) == 0 && S_ISDIR(st.st_mode)) {
+		if (isokit_writer_add(w, "/", src[0]) < 0)
+			goto fail;
+	} else {
+		for (int i = 0; i < nsrc; i++) {
+			char copy[PATH_MAX];
+			snprintf(copy, sizeof(copy), "%s", src[i]);
+			/* "dir/" and "dir" both give "dir" */
+			size_t n = strlen(copy);
+			while (n > 1 && copy[n - 1] == '/')
+				copy[--n] = '\0';
+			const char *name = basename(copy);
+			if (!strcmp(name, "/") || !strcmp(name, ".") || !strcmp(name, "..")) {
+				msg_error(NULL, "%s: has no name to place it by; use --map NAME=%s",
+					  src[i], src[i]);
+				return EXIT_FAIL;
+			}
+			if (isokit_writer_add(w, name, src[i]) < 0)
+				goto fail;
+		}
+	}
+	for (size_t i = 0; i < a->nmaps; i++) {
+		char spec[PATH_MAX * 2];
+		snprintf(spec, sizeof(spec), "%s", a->maps[i]);
+		char *eq = strchr(spec, '=');
+		*eq = '\0';
+		if (isokit_writer_add(w, spec, eq + 1) < 0)
+			goto fail;
+	}
+	return 0;
+fail:
+	msg_error(NULL, "%s", isokit_writer_errmsg(w));
+	return EXIT_FAIL;
+}
+
+int cmd_create(int argc, char **argv)
+{
+	struct common_opts c = {0};
+	struct create_args a = {0};
+	int first;
+	int r = opt_parse(&cmd_create_def, create_opts, argc, argv, &c, handle, &a, &first);
+	if (r >= 0)
+		goto out_args;
+	r = EXIT_USAGE;
+	if (!a.output) {
+		usage_error(&cmd_create_def, "-o OUT.iso is required");
+		goto out_args;
+	}
+	if (first >= argc && a.nmaps == 0) {
+		usage_error(&cmd_create_def, "no SOURCE given");
+		goto out_args;
+	}
+	bool to_stdout = strcmp(a.output, "-") == 0;
+	if (to_stdout && isatty(STDOUT_FILENO)) {
+		usage_error(&cmd_create_def, "refusing to write an image to a terminal");
+		goto out_args;
+	}
+	const char *sde = getenv("SOURCE_DATE_EPOCH");
+	if (sde && *sde) {
+		char *end;
+		errno = 0;
+		long long v = strtoll(sde, &end, 10);
+		if (errno || *end || v < 0) {
+			usage_error(&cmd_create_def, "SOURCE_DATE_EPOCH is not a number of seconds: '%s'", sde);
+			goto out_args;
+		}
+		a.o.use_source_date_epoch = true;
+		a.o.source_date_epoch = v;
+	}
+	struct warn_ctx wc = {.quiet = c.quiet};
+	a.o.exclude = a.excludes;
+	a.o.on_warning = on_warning;
+	a.o.on_progress = on_progress;
+	a.o.ctx = &wc;
+	r = EXIT_FAIL;
+	struct isokit_writer *w = isokit_writer_new(&a.o);
+	if (!w) {
+		msg_error(NULL, "out of memory");
+		goto out_args;
+	}
+	if (add_sources(w, &a, argv + first, argc - first))
+		goto out_writer;
+
+	int fd = STDOUT_FILENO;
+	if (!to_stdout) {
+		signal(SIGINT, on_signal);
+		signal(SIGTERM, on_signal);
+		signal(SIGHUP, on_signal);
+		fd = open_temp(a.output);
+		if (fd < 0) {
+			msg_error(NULL, "%s: cannot create: %s", a.output, strerror(errno));
+			goto out_writer;
+		}
+	}
+	struct isokit_writer_stats st;
+	isokit_writer_stats(w, &st);
+	struct progress prog;
+	progress_init(&prog, "writing", st.data_bytes, c.quiet);
+	wc.progress = &prog;
+	int rc = isokit_writer_write_fd(w, fd);
+	progress_end(&prog);
+	list_shortened(&wc);
+	if (rc < 0) {
+		msg_error(NULL, "%s: %s", a.output, isokit_writer_errmsg(w));
+	} else if (!to_stdout && close(fd) < 0) {
+		fd = -1;
+		msg_error(NULL, "%s: %s", a.output, strerror(errno));
+		rc = ISOKIT_E_IO;
+	} else if (!to_stdout) {
+		fd = -1;
+		if (rename(tmp_path, a.output) < 0) {
+			msg_error(NULL, "%s: cannot rename into place: %s", a.output, strerror(errno));
+			rc = ISOKIT_E_IO;
+		} else {
+			tmp_live = 0;
+		}
+	}
+	if (!to_stdout) {
+		if (fd >= 0)
+			close(fd);
+		if (tmp_live) {
+			unlink(tmp_path);
+			tmp_live = 0;
+		}
+	}
+	if (rc >= 0) {
+		r = EXIT_OK;
+		if (c.verbose) {
+			char size[32];
+			isokit_writer_stats(w, &st);
+			human_size(st.image_bytes, size, sizeof(size));
+			fprintf(stderr, "%s: %s: %llu files, %llu folders, %llu links, %s\n", progname,
+				a.output, (unsigned long long)st.files, (unsigned long long)st.dirs,
+				(unsigned long long)st.symlinks, size);
+		}
+	}
+out_writer:
+	isokit_writer_free(w);
+out_args:
+	free(a.maps);
+	free(a.excludes);
+	return r;
+}
