@@ -123,9 +123,15 @@ static void add_tf(struct su_set *s, const struct wnode *n)
 	su_add(s, rrip_put_tf(su_room(s), flags, st));
 }
 
-/* The entries for @p n named @p name (NULL for '.' and '..'). */
+/* Relocation entries of one record (0: none). */
+struct su_extra {
+	uint32_t cl, pl;
+	bool re;
+};
+
+/* The entries for @p n; NM only @p with_name ('.' and '..' have none). */
 static void build_su(struct dirgen *g, struct su_set *s, const struct wnode *n,
-		     bool with_name, bool root_dot)
+		     bool with_name, bool root_dot, const struct su_extra *x)
 {
 	struct writer *w = g->w;
 	s->len = s->n = 0;
@@ -145,6 +151,12 @@ static void build_su(struct dirgen *g, struct su_set *s, const struct wnode *n,
 		add_sl(s, (const char *)arena_at(w, n->aux), (size_t)n->size);
 	if (with_name)
 		add_nm(s, (const char *)arena_at(w, n->name), n->name_len);
+	if (x && x->cl)
+		su_add(s, rrip_put_cl(su_room(s), x->cl));
+	if (x && x->pl)
+		su_add(s, rrip_put_pl(su_room(s), x->pl));
+	if (x && x->re)
+		su_add(s, rrip_put_re(su_room(s)));
 	if (root_dot)
 		su_add(s, susp_put_er(su_room(s), RRIP_112_ID, RRIP_112_DESC, RRIP_112_SRC));
 }
@@ -240,7 +252,8 @@ static int put_record(struct dirgen *g, const uint8_t *rec, size_t len)
 
 /* One record: identifier, extent, size, flags and (ISO tree) Rock Ridge. */
 static int record(struct dirgen *g, const struct wnode *n, const uint8_t *id, size_t id_len,
-		  uint32_t extent, uint32_t size, uint8_t flags, bool with_name, bool root_dot)
+		  uint32_t extent, uint32_t size, uint8_t flags, bool with_name, bool root_dot,
+		  const struct su_extra *x)
 {
 	struct su_set local;
 	struct su_set *s;
@@ -248,7 +261,7 @@ static int record(struct dirgen *g, const struct wnode *n, const uint8_t *id, si
 	size_t su_len = 0;
 	if (!g->joliet && g->w->rock) {
 		s = &local;
-		build_su(g, s, n, with_name, root_dot);
+		build_su(g, s, n, with_name, root_dot, x);
 		size_t budget = REC_MAX - dirrec_size(id_len, 0);
 		unsigned i = 0;
 		if (s->len <= budget) {
@@ -298,9 +311,19 @@ static int child_records(struct dirgen *g, const struct name_slot *slot)
 	const struct wnode *c = wnode_at(w, slot->node);
 	const uint8_t *id = g->names.pool + slot->off;
 	switch (c->type) {
-	case W_DIR:
+	case W_DIR: {
+		struct su_extra x = {0};
+		bool in_reloc = !g->joliet && w->reloc_dir && g->dir == w->reloc_dir;
+		if (!g->joliet && (c->flags & WF_RELOCATED) && !in_reloc) {
+			/* the stand-in at the folder's true place: a file whose
+			 * CL leads to the moved folder (RRIP 4.1.5.1) */
+			x.cl = w->dirs[c->data].lba;
+			return record(g, c, id, slot->len, w->zero_block, 0, 0, true, false, &x);
+		}
+		x.re = in_reloc;
 		return record(g, c, id, slot->len, dir_extent(g, c->data), dir_size(g, c->data),
-			      DR_FLAG_DIR, true, false);
+			      DR_FLAG_DIR, true, false, &x);
+	}
 	case W_REG: {
 		const struct wnode *owner = wnode_at(w, c->data);
 		uint64_t left = c->size;
@@ -311,7 +334,7 @@ static int child_records(struct dirgen *g, const struct name_slot *slot)
 			uint32_t part = left > SECTION_MAX_BYTES ? SECTION_MAX_BYTES : (uint32_t)left;
 			left -= part;
 			int rc = record(g, c, id, slot->len, lba, part,
-					left ? DR_FLAG_MULTI_EXTENT : 0, true, false);
+					left ? DR_FLAG_MULTI_EXTENT : 0, true, false, NULL);
 			if (rc)
 				return rc;
 			lba += part / ISO_BLOCK;
@@ -319,7 +342,7 @@ static int child_records(struct dirgen *g, const struct name_slot *slot)
 		return 0;
 	}
 	default:
-		return record(g, c, id, slot->len, w->zero_block, 0, 0, true, false);
+		return record(g, c, id, slot->len, w->zero_block, 0, 0, true, false, NULL);
 	}
 }
 
@@ -328,8 +351,14 @@ int dirgen_run(struct dirgen *g)
 	struct writer *w = g->w;
 	struct wdir *d = &w->dirs[g->dir];
 	const struct wnode *self = wnode_at(w, d->node);
-	uint32_t parent_dir = d->node == 0 ? 0 : wnode_at(w, self->parent)->data;
+	/* '..' is the parent in this tree: for a moved folder in the ISO
+	 * tree that is the relocation folder, with PL naming the true one */
+	uint32_t true_parent = d->node == 0 ? 0 : wnode_at(w, self->parent)->data;
+	uint32_t parent_dir = g->joliet ? true_parent : d->iso_parent;
 	const struct wnode *parent = wnode_at(w, w->dirs[parent_dir].node);
+	struct su_extra dotdot_x = {0};
+	if (!g->joliet && (self->flags & WF_RELOCATED))
+		dotdot_x.pl = w->dirs[true_parent].lba;
 	g->pos = 0;
 	g->ce_pos = 0;
 	int rc = g->joliet ? names_joliet(w, d->node, &g->names, g->o == NULL)
@@ -338,10 +367,10 @@ int dirgen_run(struct dirgen *g)
 		return rc;
 	static const uint8_t dot = 0, dotdot = 1;
 	rc = record(g, self, &dot, 1, dir_extent(g, g->dir), dir_size(g, g->dir), DR_FLAG_DIR,
-		    false, d->node == 0);
+		    false, d->node == 0, NULL);
 	if (!rc)
 		rc = record(g, parent, &dotdot, 1, dir_extent(g, parent_dir),
-			    dir_size(g, parent_dir), DR_FLAG_DIR, false, false);
+			    dir_size(g, parent_dir), DR_FLAG_DIR, false, false, &dotdot_x);
 	for (uint32_t k = 0; k < g->names.n && !rc; k++)
 		rc = child_records(g, &g->names.slots[k]);
 	if (rc)

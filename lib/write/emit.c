@@ -88,13 +88,15 @@ term:
 static int write_path_table(struct writer *w, struct out *o, bool joliet, bool msb)
 {
 	const uint32_t *order = joliet ? w->jol_order : w->iso_order;
+	uint32_t count = joliet ? w->njol : w->niso;
 	uint64_t start = o->pos;
-	for (uint32_t i = 0; i < w->ndirs; i++) {
+	for (uint32_t i = 0; i < count; i++) {
 		const struct wdir *d = &w->dirs[order[i]];
 		const struct wnode *n = wnode_at(w, d->node);
 		uint32_t parent = 1;
 		if (d->node != 0) {
-			const struct wdir *p = &w->dirs[wnode_at(w, n->parent)->data];
+			const struct wdir *p =
+				&w->dirs[joliet ? wnode_at(w, n->parent)->data : d->iso_parent];
 			parent = joliet ? p->jpt_num : p->pt_num;
 		}
 		/* the field is 16 bits; readers do not use path tables to
@@ -119,8 +121,9 @@ static int write_dirs(struct writer *w, struct out *o, bool joliet)
 {
 	struct dirgen g = {.w = w, .joliet = joliet, .o = o};
 	const uint32_t *order = joliet ? w->jol_order : w->iso_order;
+	uint32_t count = joliet ? w->njol : w->niso;
 	int rc = 0;
-	for (uint32_t i = 0; i < w->ndirs && rc == 0; i++) {
+	for (uint32_t i = 0; i < count && rc == 0; i++) {
 		struct wdir *d = &w->dirs[order[i]];
 		uint64_t expect = o->pos + (joliet ? d->jsize : d->size);
 		g.dir = order[i];
@@ -201,7 +204,7 @@ static int write_files(struct writer *w, struct out *o)
 	uint64_t done_all = 0;
 	int mode = 0;
 	char path[8192];
-	for (uint32_t k = 0; k < w->nnodes - 1; k++) {
+	for (uint32_t k = 0; k < w->nkids; k++) {
 		uint32_t ci = w->kids[k];
 		struct wnode *c = wnode_at(w, ci);
 		if (c->type != W_REG || (c->flags & WF_LINK_COPY) || c->size == 0)

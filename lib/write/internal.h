@@ -23,7 +23,16 @@ enum wflags {
 	WF_SRC_ROOT = 0x01, /* `src` names the source path of this node */
 	WF_SYNTH = 0x02,    /* folder made up on the way to a --map target */
 	WF_LINK_COPY = 0x04, /* hard link: data stored with node `data` */
+	WF_ISO_ONLY = 0x08,  /* the relocation folder: in the ISO tree only */
+	WF_RELOCATED = 0x10, /* folder moved into the relocation folder */
 };
+
+/* Rock Ridge relocation (RRIP 4.1.5): ECMA-119 allows 8 levels of folders
+ * (the root is level 1); deeper ones move into this folder in the root, as
+ * genisoimage does. The dot hides it in Linux listings; libarchive and
+ * isokit hide it entirely. */
+#define RELOC_NAME ".rr_moved"
+#define ISO_MAX_DEPTH 8
 
 struct wnode {
 	uint32_t parent;
@@ -51,6 +60,7 @@ struct wnode {
 struct wdir {
 	uint32_t node;
 	uint32_t depth;     /* root = 1 */
+	uint32_t iso_parent; /* dir index of the parent in the ISO tree */
 	uint32_t lba, size; /* ISO 9660 extent and bytes (whole blocks) */
 	uint32_t ce_lba, ce_blocks;
 	uint32_t jlba, jsize; /* Joliet */
@@ -89,9 +99,14 @@ struct writer {
 
 	/* after finalize */
 	uint32_t *kids; /* children of every folder, sorted by name bytes */
+	uint32_t nkids;
 	struct wdir *dirs;
 	uint32_t ndirs;
+	uint32_t reloc_dir;   /* dir index of RELOC_NAME, 0 when there is none */
+	uint32_t *moved;      /* nodes of the relocated folders */
+	uint32_t nmoved;
 	uint32_t *iso_order, *jol_order; /* dir indices in path-table order */
+	uint32_t niso, njol;             /* their lengths (Joliet has no relocation folder) */
 	uint8_t *jol_names;
 	size_t jol_names_len;
 	uint64_t data_bytes;

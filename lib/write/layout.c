@@ -30,7 +30,8 @@ static uint32_t blocks_of(uint64_t bytes)
 
 /* Path-table order for one tree, with every folder's identifier; the
  * measure pass of each folder runs here too. */
-static int order_tree(struct writer *w, bool joliet, uint32_t *order, uint32_t *pt_size)
+static int order_tree(struct writer *w, bool joliet, uint32_t *order, uint32_t *count,
+		      uint32_t *pt_size)
 {
 	struct dirgen g = {.w = w, .joliet = joliet};
 	uint32_t n = 0;
@@ -52,6 +53,9 @@ static int order_tree(struct writer *w, bool joliet, uint32_t *order, uint32_t *
 			const struct name_slot *s = &g.names.slots[k];
 			const struct wnode *c = wnode_at(w, s->node);
 			if (c->type != W_DIR)
+				continue;
+			/* a moved folder is listed under the relocation folder */
+			if (!joliet && (c->flags & WF_RELOCATED) && order[i] != w->reloc_dir)
 				continue;
 			struct wdir *d = &w->dirs[c->data];
 			const uint8_t *id = g.names.pool + s->off;
@@ -82,6 +86,7 @@ static int order_tree(struct writer *w, bool joliet, uint32_t *order, uint32_t *
 	if (pts > UINT32_MAX)
 		return w_error(w, ISOKIT_E_LIMIT, "path table larger than 4 GiB");
 	*pt_size = (uint32_t)pts;
+	*count = n;
 	return 0;
 }
 
@@ -91,9 +96,9 @@ int layout_run(struct writer *w)
 	w->jol_order = w->joliet ? malloc((size_t)w->ndirs * sizeof(uint32_t)) : NULL;
 	if (!w->iso_order || (w->joliet && !w->jol_order))
 		return ISOKIT_E_NOMEM;
-	int rc = order_tree(w, false, w->iso_order, &w->pt_size);
+	int rc = order_tree(w, false, w->iso_order, &w->niso, &w->pt_size);
 	if (!rc && w->joliet)
-		rc = order_tree(w, true, w->jol_order, &w->jpt_size);
+		rc = order_tree(w, true, w->jol_order, &w->njol, &w->jpt_size);
 	if (rc)
 		return rc;
 
@@ -108,20 +113,20 @@ int layout_run(struct writer *w)
 		w->jpt_m = (uint32_t)next;
 		next += blocks_of(w->jpt_size);
 	}
-	for (uint32_t i = 0; i < w->ndirs; i++) {
+	for (uint32_t i = 0; i < w->niso; i++) {
 		struct wdir *d = &w->dirs[w->iso_order[i]];
 		d->lba = (uint32_t)next;
 		next += d->size / ISO_BLOCK;
 		d->ce_lba = (uint32_t)next;
 		next += d->ce_blocks;
 	}
-	for (uint32_t i = 0; w->joliet && i < w->ndirs; i++) {
+	for (uint32_t i = 0; w->joliet && i < w->njol; i++) {
 		struct wdir *d = &w->dirs[w->jol_order[i]];
 		d->jlba = (uint32_t)next;
 		next += d->jsize / ISO_BLOCK;
 	}
 	w->zero_block = (uint32_t)next++;
-	for (uint32_t k = 0; k < w->nnodes - 1; k++) {
+	for (uint32_t k = 0; k < w->nkids; k++) {
 		struct wnode *c = wnode_at(w, w->kids[k]);
 		if (c->type != W_REG || (c->flags & WF_LINK_COPY) || c->size == 0)
 			continue;

@@ -266,15 +266,35 @@ static void add_slot(struct name_list *l, uint32_t node, const uint8_t *id, size
 	hash_put(l, l->n++);
 }
 
+/* The children of a folder in the ISO tree: its own, plus the relocation
+ * folder in the root; the relocation folder holds the moved folders. */
+static uint32_t iso_count(struct writer *w, uint32_t dir_node)
+{
+	const struct wnode *d = wnode_at(w, dir_node);
+	if (w->reloc_dir && dir_node == w->dirs[w->reloc_dir].node)
+		return w->nmoved;
+	return d->count + (dir_node == 0 && w->reloc_dir ? 1 : 0);
+}
+
+static uint32_t iso_child(struct writer *w, uint32_t dir_node, uint32_t k)
+{
+	const struct wnode *d = wnode_at(w, dir_node);
+	if (w->reloc_dir && dir_node == w->dirs[w->reloc_dir].node)
+		return w->moved[k];
+	if (k == d->count)
+		return w->dirs[w->reloc_dir].node;
+	return w->kids[d->first + k];
+}
+
 int names_iso(struct writer *w, uint32_t dir_node, struct name_list *l)
 {
-	struct wnode *d = wnode_at(w, dir_node);
-	int rc = list_reserve(l, d->count, (size_t)d->count * ISO_MAX_ID);
+	uint32_t count = iso_count(w, dir_node);
+	int rc = list_reserve(l, count, (size_t)count * ISO_MAX_ID);
 	if (rc)
 		return rc;
 	hash_clear(l);
-	for (uint32_t k = 0; k < d->count; k++) {
-		uint32_t ci = w->kids[d->first + k];
+	for (uint32_t k = 0; k < count; k++) {
+		uint32_t ci = iso_child(w, dir_node, k);
 		struct wnode *c = wnode_at(w, ci);
 		struct iso_parts p;
 		iso_split((const char *)arena_at(w, c->name), c->name_len, c->type == W_DIR,

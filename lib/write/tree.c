@@ -116,6 +116,7 @@ void tree_free(struct writer *w)
 	free(w->dirs);
 	free(w->iso_order);
 	free(w->jol_order);
+	free(w->moved);
 }
 
 /* ---- hard links ---- */
@@ -665,6 +666,64 @@ static void sort_kids(struct writer *w, uint32_t *v, uint32_t n, uint32_t *tmp)
 	memcpy(v, tmp, n * sizeof(*v));
 }
 
+/*
+ * Move folders that would sit deeper than ISO_MAX_DEPTH in the ISO tree
+ * into RELOC_NAME (depth 2). A moved folder starts again at depth 3, so a
+ * very deep chain is moved more than once, each time at the 9th level.
+ * Depths here are ISO depths; dirs[] is in breadth-first order, so parents
+ * come first. The dirs' `depth` field is reused for the ISO depth.
+ */
+static int relocate_deep(struct writer *w)
+{
+	uint32_t need = 0;
+	for (uint32_t i = 1; i < w->ndirs; i++) {
+		struct wdir *d = &w->dirs[i];
+		uint32_t pd = w->dirs[d->iso_parent].depth;
+		if (pd + 1 > ISO_MAX_DEPTH) {
+			need++;
+			d->depth = 3;
+		} else {
+			d->depth = pd + 1;
+		}
+	}
+	if (!need)
+		return 0;
+	w->moved = malloc(need * sizeof(*w->moved));
+	if (!w->moved)
+		return ISOKIT_E_NOMEM;
+	uint32_t idx;
+	int rc = new_node(w, &idx);
+	uint64_t off;
+	if (rc || (rc = arena_put(w, RELOC_NAME, strlen(RELOC_NAME), &off)) != 0)
+		return rc;
+	struct wnode *r = wnode_at(w, idx);
+	r->type = W_DIR;
+	r->flags = WF_SYNTH | WF_ISO_ONLY;
+	r->mode = 040755;
+	r->uid = r->gid = 0;
+	r->mtime = r->atime = r->ctime = w->now;
+	r->btime = -1;
+	r->name = (uint32_t)off;
+	r->name_len = (uint16_t)strlen(RELOC_NAME);
+	r->parent = 0;
+	r->nlink = 2 + need;
+	r->serial = w->next_serial++;
+	uint32_t rd = w->ndirs++;
+	r->data = rd;
+	w->dirs[rd] = (struct wdir){.node = idx, .depth = 2, .iso_parent = 0};
+	w->reloc_dir = rd;
+	for (uint32_t i = 1; i < rd; i++) {
+		struct wdir *d = &w->dirs[i];
+		uint32_t pd = w->dirs[d->iso_parent].depth;
+		if (d->depth == 3 && pd + 1 > ISO_MAX_DEPTH) {
+			d->iso_parent = rd;
+			wnode_at(w, d->node)->flags |= WF_RELOCATED;
+			w->moved[w->nmoved++] = d->node;
+		}
+	}
+	return 0;
+}
+
 int tree_finalize(struct writer *w)
 {
 	uint32_t n = w->nnodes;
@@ -679,13 +738,13 @@ int tree_finalize(struct writer *w)
 	uint32_t ndirs = 0;
 	for (uint32_t i = 0; i < n; i++)
 		ndirs += wnode_at(w, i)->type == W_DIR;
-	w->dirs = calloc(ndirs, sizeof(*w->dirs));
+	w->dirs = calloc(ndirs + 1, sizeof(*w->dirs)); /* + the relocation folder */
 	if (!w->dirs) {
 		free(tmp);
 		return ISOKIT_E_NOMEM;
 	}
 	uint32_t used = 0, nd = 0;
-	w->dirs[nd++] = (struct wdir){.node = 0, .depth = 1};
+	w->dirs[nd++] = (struct wdir){.node = 0, .depth = 1, .iso_parent = 0};
 	wnode_at(w, 0)->data = 0;
 	int rc = 0;
 	for (uint32_t di = 0; di < nd && rc == 0; di++) {
@@ -708,7 +767,8 @@ int tree_finalize(struct writer *w)
 			if (c->type == W_DIR) {
 				subdirs++;
 				c->data = nd;
-				w->dirs[nd++] = (struct wdir){.node = ci, .depth = w->dirs[di].depth + 1};
+				w->dirs[nd++] = (struct wdir){.node = ci, .depth = w->dirs[di].depth + 1,
+							      .iso_parent = di};
 			}
 		}
 		d->nlink = 2 + subdirs;
@@ -717,6 +777,7 @@ int tree_finalize(struct writer *w)
 	if (rc)
 		return rc;
 	w->ndirs = nd;
+	w->nkids = used;
 	/* Hard-link families: the scan left every member pointing at the
 	 * first member it met (the family root). The data goes with the
 	 * first member in traversal order instead, so that the image does
@@ -766,5 +827,5 @@ int tree_finalize(struct writer *w)
 		}
 	}
 	w->next_serial = serial;
-	return 0;
+	return w->rock ? relocate_deep(w) : 0;
 }
