@@ -53,59 +53,74 @@ static void add_nm(struct su_set *s, const char *name, size_t len)
 	} while (len > 0);
 }
 
-/* Symlink target -> component records -> SL entries of <= 255 bytes. */
+/* The next component of a symlink target at @p *i: its bytes and flags. */
+static size_t sl_next(const char *t, size_t len, size_t *i, bool first, uint8_t *flags,
+		      const char **c)
+{
+	*flags = 0;
+	*c = t + *i;
+	size_t n = 0;
+	if (first && len > 0 && t[0] == '/') {
+		*flags = SL_ROOT;
+		while (*i < len && t[*i] == '/')
+			(*i)++;
+		return 0;
+	}
+	while (*i + n < len && t[*i + n] != '/')
+		n++;
+	*i += n;
+	while (*i < len && t[*i] == '/')
+		(*i)++;
+	if (n == 1 && (*c)[0] == '.')
+		*flags = SL_CURRENT, n = 0;
+	else if (n == 2 && (*c)[0] == '.' && (*c)[1] == '.')
+		*flags = SL_PARENT, n = 0;
+	return n;
+}
+
+/*
+ * Symlink target -> component records -> SL entries of <= 255 bytes. When
+ * the target needs several entries, an entry ends in the middle of a
+ * component (flag CONTINUE) rather than between two: libarchive 3.6 loses
+ * the '/' between components that meet at an entry boundary.
+ */
 static void add_sl(struct su_set *s, const char *t, size_t len)
 {
-	uint8_t comps[250];
-	size_t cl = 0;
-	size_t i = 0;
+	enum { ROOM = SUSP_ENTRY_MAX - 5 };
+	uint8_t comps[ROOM];
+	size_t cl = 0, i = 0;
 	bool first = true;
-	/* flush the pending components as one SL entry; @p more: another follows */
-#define FLUSH(more)                                                              \
-	do {                                                                     \
-		su_add(s, rrip_put_sl(su_room(s), (more) ? SL_CONTINUE : 0, comps, cl)); \
-		cl = 0;                                                          \
-	} while (0)
-	while (i < len || first) {
-		uint8_t flags = 0;
-		const char *c = t + i;
-		size_t n = 0;
-		if (first && len > 0 && t[0] == '/') {
-			flags = SL_ROOT;
-			while (i < len && t[i] == '/')
-				i++;
-		} else {
-			while (i + n < len && t[i + n] != '/')
-				n++;
-			i += n;
-			while (i < len && t[i] == '/')
-				i++;
-			if (n == 1 && c[0] == '.')
-				flags = SL_CURRENT, n = 0;
-			else if (n == 2 && c[0] == '.' && c[1] == '.')
-				flags = SL_PARENT, n = 0;
-		}
+	do {
+		uint8_t flags;
+		const char *c;
+		size_t n = sl_next(t, len, &i, first, &flags, &c);
+		bool last = i >= len;
 		first = false;
-		/* a component may be split over entries (flag CONTINUE) */
-		do {
-			size_t room = sizeof(comps) - cl;
-			if (room < 3) {
-				FLUSH(true);
-				room = sizeof(comps);
+		for (;;) {
+			size_t room = ROOM - cl;
+			/* whole, if it fits and leaves room for a piece of the
+			 * next component (or there is none) */
+			if (2 + n <= room && (last || room - (2 + n) >= 3 || n == 0)) {
+				comps[cl] = flags;
+				comps[cl + 1] = (uint8_t)n;
+				memcpy(comps + cl + 2, c, n);
+				cl += 2 + n;
+				break;
 			}
-			size_t part = n > room - 2 ? room - 2 : n;
-			comps[cl] = (uint8_t)(flags | (part < n ? SL_CONTINUE : 0));
-			comps[cl + 1] = (uint8_t)part;
-			memcpy(comps + cl + 2, c, part);
-			cl += 2 + part;
-			c += part;
-			n -= part;
-		} while (n > 0);
-		if (len == 0)
-			break;
-	}
-	FLUSH(false);
-#undef FLUSH
+			if (n > 0 && room >= 3) {
+				size_t part = room - 2 < n ? room - 2 : n - 1;
+				comps[cl] = (uint8_t)(flags | SL_CONTINUE);
+				comps[cl + 1] = (uint8_t)part;
+				memcpy(comps + cl + 2, c, part);
+				cl += 2 + part;
+				c += part;
+				n -= part;
+			}
+			su_add(s, rrip_put_sl(su_room(s), SL_CONTINUE, comps, cl));
+			cl = 0;
+		}
+	} while (i < len);
+	su_add(s, rrip_put_sl(su_room(s), 0, comps, cl));
 }
 
 static void add_tf(struct su_set *s, const struct wnode *n)
