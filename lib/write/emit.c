@@ -103,10 +103,12 @@ static int write_path_table(struct writer *w, struct out *o, bool joliet, bool m
 		 * find files, so huge trees keep working with a capped number */
 		uint16_t par = parent > 0xFFFF ? 0xFFFF : (uint16_t)parent;
 		static const uint8_t root_id = 0;
-		const uint8_t *id = joliet ? w->jol_names + d->jol_off : d->iso_id;
-		size_t len = joliet ? d->jol_len : d->iso_len;
-		if (d->node == 0)
-			id = &root_id, len = 1;
+		const uint8_t *id = &root_id;
+		size_t len = 1;
+		if (d->node != 0) {
+			id = joliet ? w->jol_names + d->jol_off : d->iso_id;
+			len = joliet ? d->jol_len : d->iso_len;
+		}
 		uint8_t rec[8 + 256];
 		size_t rl = pathrec_encode(rec, id, len, joliet ? d->jlba : d->lba, par, msb);
 		int rc = out_write(o, rec, rl);
