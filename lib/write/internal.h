@@ -141,6 +141,8 @@ int tree_finalize(struct writer *w);
 /* Path of a node's source on the local filesystem; 0 or an error when
  * it does not fit @p cap. */
 int tree_source_path(struct writer *w, uint32_t node, char *buf, size_t cap);
+/* The same without touching the error message (safe from another thread). */
+int tree_source_path_quiet(struct writer *w, uint32_t node, char *buf, size_t cap);
 /* Path of a node in the image ("/a/b"), for messages. */
 void tree_image_path(struct writer *w, uint32_t node, char *buf, size_t cap);
 

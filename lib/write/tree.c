@@ -184,25 +184,38 @@ static uint32_t path_chain(struct writer *w, uint32_t node, uint32_t *chain,
 	return n;
 }
 
-int tree_source_path(struct writer *w, uint32_t node, char *buf, size_t cap)
+int tree_source_path_quiet(struct writer *w, uint32_t node, char *buf, size_t cap)
 {
 	uint32_t chain[2048];
 	uint32_t n = path_chain(w, node, chain, 2048, true);
 	if (n == 0 || !(wnode_at(w, chain[n - 1])->flags & WF_SRC_ROOT))
-		return w_error(w, ISOKIT_E_INVAL, "entry has no source");
+		return ISOKIT_E_INVAL;
 	const char *root = w->sources[wnode_at(w, chain[n - 1])->src];
 	size_t len = strlen(root);
 	if (len + 1 > cap)
-		return w_error(w, ISOKIT_E_OVERFLOW, "source path too long");
+		return ISOKIT_E_OVERFLOW;
 	memcpy(buf, root, len + 1);
 	for (uint32_t i = n - 1; i-- > 0;) {
 		struct wnode *x = wnode_at(w, chain[i]);
 		if (len + 1 + x->name_len + 1 > cap)
-			return w_error(w, ISOKIT_E_OVERFLOW, "source path too long: %s/...", buf);
+			return ISOKIT_E_OVERFLOW;
 		buf[len++] = '/';
 		memcpy(buf + len, arena_at(w, x->name), x->name_len);
 		len += x->name_len;
 		buf[len] = '\0';
+	}
+	return 0;
+}
+
+int tree_source_path(struct writer *w, uint32_t node, char *buf, size_t cap)
+{
+	int rc = tree_source_path_quiet(w, node, buf, cap);
+	if (rc == ISOKIT_E_INVAL)
+		return w_error(w, rc, "entry has no source");
+	if (rc) {
+		char img[1024];
+		tree_image_path(w, node, img, sizeof(img));
+		return w_error(w, rc, "%s: source path too long", img);
 	}
 	return 0;
 }
