@@ -31,6 +31,7 @@ GEN_DATASET = os.path.normpath(os.path.join(REPO, "..", "shared", "bench", "gen-
 DEFAULT_ISOKIT = os.path.join(REPO, "build", "tools", "isokit", "isokit")
 DROP_CACHES = "/proc/sys/vm/drop_caches"
 ALL_DATASETS = ("photos", "smallfiles", "flat")
+EXTRA_DATASETS = ("big",)  # only on request: a > 4 GiB file (create)
 
 # gen-dataset sizes for --quick (a smoke run of a few minutes at most)
 QUICK_SIZES = ["--photos-mib", "96", "--small-files", "3000", "--small-dirs", "150",
@@ -104,6 +105,23 @@ def ls_tools(isokit, with_p7zip):
     return t
 
 
+def create_tools(isokit):
+    """Image makers, each writing ISO 9660 + Rock Ridge + Joliet (level 3, so
+    that the > 4 GiB file is allowed), and tar -cf of the same tree as the
+    baseline the issue measures against."""
+    return [
+        Tool("isokit", "isokit create", "isokit", [isokit, "create", "-q", "-o", "{out}", "{src}"], isokit),
+        Tool("xorriso", "xorriso -as mkisofs -R -J", "peer",
+             ["xorriso", "-as", "mkisofs", "-quiet", "-R", "-J", "-iso-level", "3", "-o", "{out}", "{src}"],
+             "xorriso"),
+        Tool("genisoimage", "genisoimage -R -J", "peer",
+             ["genisoimage", "-quiet", "-R", "-J", "-iso-level", "3", "-o", "{out}", "{src}"], "genisoimage"),
+        Tool("bsdtar", "bsdtar --format iso9660", "peer",
+             ["bsdtar", "-cf", "{out}", "--format", "iso9660", "-C", "{src}", "."], "bsdtar"),
+        Tool("tar", "tar -cf (baseline)", "ref", ["tar", "-cf", "{out}", "-C", "{src}", "."], "tar"),
+    ]
+
+
 def have(exe):
     if os.sep in exe:
         return os.path.isfile(exe) and os.access(exe, os.X_OK)
@@ -175,7 +193,7 @@ def run_timed(argv, cwd=None, timeout=3600):
     if USE_GNU_TIME:
         fd, rssfile = tempfile.mkstemp(prefix="isokit-bench-rss-")
         os.close(fd)
-        full = [GNU_TIME, "-f", "%M", "-o", rssfile, "--"] + argv
+        full = [GNU_TIME, "-f", "%M %U %S", "-o", rssfile, "--"] + argv
     else:
         full = argv
     try:
@@ -204,19 +222,21 @@ def run_timed(argv, cwd=None, timeout=3600):
     errf.close()
     rc = p.returncode
     rss = ru.ru_maxrss
+    cpu = ru.ru_utime + ru.ru_stime  # wait4 counts the child and what it waited for
     if rssfile:
         with open(rssfile) as f:
             lines = [x.strip() for x in f.read().splitlines() if x.strip()]
         os.unlink(rssfile)
-        if lines and lines[-1].isdigit():
-            rss = int(lines[-1])
+        last = lines[-1].split() if lines else []
+        if len(last) == 3 and last[0].isdigit():
+            rss = int(last[0])
         for x in lines[:-1]:
             # "Command exited with non-zero status N" / "Command terminated by signal N"
             tail = x + "\n" + tail
     if killed:
         tail = "killed after %ds timeout\n%s" % (timeout, tail)
         rc = "timeout"
-    return t1 - t0, rss, rc, tail
+    return t1 - t0, rss, rc, tail, cpu
 
 
 def count_lines(argv):
@@ -278,7 +298,7 @@ class Cache:
         if self.can_drop:
             with open(DROP_CACHES, "w") as f:
                 f.write("3\n")
-        if self.mode == "warm":
+        if self.mode == "warm" and img_or_tar:
             with open(img_or_tar, "rb") as f:
                 while f.read(8 << 20):
                     pass
@@ -357,7 +377,7 @@ def order_for(rep, tools):
     return seq
 
 
-def measure(op, tools, img, tar, scratch, stamp, cache, repeat, timeout):
+def measure(op, tools, img, tar, scratch, stamp, cache, repeat, timeout, src=None):
     results = {t.key: {"key": t.key, "label": t.label, "role": t.role,
                        "cmd": None, "runs": [], "check": None} for t in tools}
     for rep in range(repeat):
@@ -366,11 +386,16 @@ def measure(op, tools, img, tar, scratch, stamp, cache, repeat, timeout):
             rm_tree(out)
             if op == "extract":
                 os.mkdir(out)
-            argv = t.cmd(img=img, out=out, tar=tar)
+            if op == "create":
+                out += ".img"
+                argv = t.cmd(src=src, out=out)
+                cache.prepare(None)
+            else:
+                argv = t.cmd(img=img, out=out, tar=tar)
+                cache.prepare(tar if t.key == "tar" else img)
             results[t.key]["cmd"] = argv
-            cache.prepare(tar if t.key == "tar" else img)
-            secs, rss, rc, err = run_timed(argv, timeout=timeout)
-            run = {"seconds": round(secs, 4), "maxrss_kib": rss, "exit": rc}
+            secs, rss, rc, err, cpu = run_timed(argv, timeout=timeout)
+            run = {"seconds": round(secs, 4), "maxrss_kib": rss, "exit": rc, "cpu_s": round(cpu, 3)}
             if rc != 0:
                 run["stderr_tail"] = err[-600:]
                 log("%s %s: exit %s: %s" % (op, t.label, rc, err.strip()[-300:]))
@@ -383,6 +408,14 @@ def measure(op, tools, img, tar, scratch, stamp, cache, repeat, timeout):
                         % (op, t.label, f, b, stamp["files"], stamp["bytes"]))
                 run["complete"] = ok
                 rm_tree(out)
+            if op == "create":
+                size = os.path.getsize(out) if os.path.exists(out) else 0
+                run["bytes_out"] = size
+                run["complete"] = rc == 0 and size >= stamp["bytes"]
+                if rc == 0 and not run["complete"]:
+                    log("%s %s: wrote %d bytes for %d bytes of files" % (op, t.label, size, stamp["bytes"]))
+                if os.path.exists(out):
+                    os.unlink(out)
             results[t.key]["runs"].append(run)
             log("%-8s rep %d  %-34s %8.3fs %9.1f MiB  exit %s"
                 % (op, rep + 1, t.label, secs, rss / 1024.0, rc))
@@ -399,6 +432,7 @@ def summarize(op, rows):
         src = good if good else r["runs"]
         r["median_s"] = statistics.median(x["seconds"] for x in src) if src else None
         r["peak_mib"] = max(x["maxrss_kib"] for x in src) / 1024.0 if src else None
+        r["median_cpu_s"] = statistics.median(x.get("cpu_s", 0) for x in src) if src else None
     peers = [r for r in rows if r["role"] == "peer" and r["ok"]]
     best_t = min((r["median_s"] for r in peers), default=None)
     best_m = min((r["peak_mib"] for r in peers), default=None)
@@ -414,6 +448,17 @@ def summarize(op, rows):
     summary = {"rows": rows, "best_peer_time": best_t_by, "best_peer_mem": best_m_by}
     summary["targets"] = check_targets(op, rows, peers)
     return summary
+
+
+# The issue's targets for `create`, per tree (issue 3).
+CREATE_TARGETS = {
+    "photos": {"vs_tar": 1.15},
+    "smallfiles": {"faster": 1.5},
+    "flat": {"faster": 10.0},
+    "big": {"vs_tar": 1.15},
+}
+DATASET_NOW = [None]  # the tree being measured, for check_targets
+STAMP_NOW = [None]
 
 
 def family(key):
@@ -435,6 +480,18 @@ def check_targets(op, rows, peers):
             continue
         if op == "extract":
             res["time <= best peer"] = r["time_vs_best_peer"] <= 1.0 if r["time_vs_best_peer"] else None
+        elif op == "create":
+            tar = by_key.get("tar")
+            ds = CREATE_TARGETS.get(DATASET_NOW[0], {})
+            if "vs_tar" in ds:
+                res["time <= %.2fx tar -cf" % ds["vs_tar"]] = (
+                    r["median_s"] <= ds["vs_tar"] * tar["median_s"]) if tar and tar["ok"] else None
+            if "faster" in ds:
+                res["%.1fx faster than best peer" % ds["faster"]] = (
+                    ds["faster"] * r["median_s"] <= min(p["median_s"] for p in peers)) if peers else None
+            files = STAMP_NOW[0]["files"] + STAMP_NOW[0]["dirs"]
+            res["memory < 200 bytes per entry (above the 2 MiB floor)"] = (
+                (r["peak_mib"] - 2.0) * 2**20 / files < 200) if files else None
         else:
             iso = by_key.get("isoinfo")
             res["time <= isoinfo -R -l"] = (r["median_s"] <= iso["median_s"]) if iso and iso["ok"] else None
@@ -443,7 +500,8 @@ def check_targets(op, rows, peers):
             for fam in ("xorriso", "bsdtar", "7zz"):
                 times = [x["median_s"] for x in rows if family(x["key"]) == fam and x["ok"]]
                 res["3x faster than %s" % fam] = (3 * r["median_s"] <= min(times)) if times else None
-        res["memory < every peer"] = all(r["peak_mib"] < p["peak_mib"] for p in peers) if peers else None
+        if op != "create":
+            res["memory < every peer"] = all(r["peak_mib"] < p["peak_mib"] for p in peers) if peers else None
         out.append(res)
     return out
 
@@ -483,13 +541,16 @@ def markdown(report):
         L.append("## %s — %d files, %d dirs, %.1f MiB; image %.1f MiB"
                  % (ds["name"], st["files"], st["dirs"], st["bytes"] / 2**20, ds["image_bytes"] / 2**20))
         L.append("")
-        for op in ("extract", "ls"):
+        for op in ("extract", "ls", "create"):
             if op not in ds["ops"]:
                 continue
             s = ds["ops"][op]
-            L.append("### %s %s" % (ds["name"], "extract" if op == "extract" else "ls -R"))
+            L.append("### %s %s" % (ds["name"], {"extract": "extract", "ls": "ls -R", "create": "create"}[op]))
             L.append("")
-            if op == "ls":
+            if op == "create":
+                L.append("| tool | role | median s | CPU s | peak MiB | bytes/entry | time ×best peer | time ×tar | mem ×best peer | complete |")
+                L.append("| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |")
+            elif op == "ls":
                 L.append("| tool | role | median s | peak MiB | time ×best peer | mem ×best peer | time ×isoinfo | lines |")
                 L.append("| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |")
             else:
@@ -501,10 +562,19 @@ def markdown(report):
                 mm = "—" if r["peak_mib"] is None else "%.1f" % r["peak_mib"]
                 cells = [name, r["role"], t, mm, fmt_ratio(r["time_vs_best_peer"]),
                          fmt_ratio(r["mem_vs_best_peer"])]
-                if op == "ls":
+                if op == "create":
+                    tar = next((x for x in s["rows"] if x["key"] == "tar" and x["ok"]), None)
+                    n = st["files"] + st["dirs"]
+                    per = "—" if r["peak_mib"] is None or not n else "%.0f" % (r["peak_mib"] * 2**20 / n)
+                    vs_tar = r["median_s"] / tar["median_s"] if tar and r["ok"] and r["median_s"] else None
+                    cpu = "—" if r.get("median_cpu_s") is None else "%.2f" % r["median_cpu_s"]
+                    cells = [name, r["role"], t, cpu, mm, per, fmt_ratio(r["time_vs_best_peer"]),
+                             fmt_ratio(vs_tar), fmt_ratio(r["mem_vs_best_peer"]),
+                             "yes" if all(x.get("complete") for x in r["runs"]) else "**no**"]
+                elif op == "ls":
                     cells += [fmt_ratio(r.get("time_vs_isoinfo")),
                               "—" if r.get("lines") is None else str(r["lines"])]
-                else:
+                elif op == "extract":
                     cells.append("yes" if all(x.get("complete") for x in r["runs"]) else "**no**")
                 L.append("| " + " | ".join(cells) + " |")
             L.append("")
@@ -573,7 +643,7 @@ def main():
                          "$ISOKIT_BENCH_DATA or /work/bench-data); never inside the repository")
     ap.add_argument("--datasets", default=",".join(ALL_DATASETS),
                     help="comma list of photos,smallfiles,flat (default: all three)")
-    ap.add_argument("--ops", default="extract,ls", help="comma list of extract,ls (default: both)")
+    ap.add_argument("--ops", default="extract,ls", help="comma list of extract,ls,create (default: extract,ls)")
     ap.add_argument("--repeat", type=int, default=3, help="timed runs per tool (median reported; default 3)")
     ap.add_argument("--isokit", default=DEFAULT_ISOKIT, help="isokit binary (default build/tools/isokit/isokit)")
     ap.add_argument("--no-isokit", action="store_true", help="peers only")
@@ -601,12 +671,12 @@ def main():
             die("--out-dir %s is inside the repository" % od)
     datasets = [d for d in a.datasets.split(",") if d]
     for d in datasets:
-        if d not in ALL_DATASETS:
-            die("unknown dataset %r (photos, smallfiles, flat)" % d)
+        if d not in ALL_DATASETS + EXTRA_DATASETS:
+            die("unknown dataset %r (photos, smallfiles, flat, big)" % d)
     ops = [o for o in a.ops.split(",") if o]
     for o in ops:
-        if o not in ("extract", "ls"):
-            die("unknown op %r (extract, ls)" % o)
+        if o not in ("extract", "ls", "create"):
+            die("unknown op %r (extract, ls, create)" % o)
     if a.repeat < 1:
         die("--repeat must be at least 1")
     if not os.path.isfile(GEN_DATASET):
@@ -665,10 +735,11 @@ def main():
         return keep
 
     tools = {"extract": usable(extract_tools(isokit, a.with_p7zip)),
-             "ls": usable(ls_tools(isokit, a.with_p7zip))}
+             "ls": usable(ls_tools(isokit, a.with_p7zip)),
+             "create": usable(create_tools(isokit))}
 
     versions = {}
-    for exe in ("bsdtar", "7zz", "xorriso", "isoinfo", "tar") + (("7z",) if a.with_p7zip else ()):
+    for exe in ("bsdtar", "7zz", "xorriso", "isoinfo", "tar", "genisoimage") + (("7z",) if a.with_p7zip else ()):
         if have(exe):
             versions[exe] = tool_version(exe)
     if have(isokit) and not a.no_isokit:
@@ -713,15 +784,25 @@ def main():
     }
     for name in datasets:
         stamp = read_stamp(trees, name)
-        img = make_image(trees, images, name)
-        tar = make_tar(trees, images, name) if any(t.key == "tar" for t in tools["extract"]) else None
+        DATASET_NOW[0] = name
+        STAMP_NOW[0] = stamp
+        reads = [o for o in ops if o != "create"]
+        img = make_image(trees, images, name) if reads else None
+        tar = (make_tar(trees, images, name)
+               if reads and any(t.key == "tar" for t in tools["extract"]) else None)
         ds = {"name": name, "stamp": {k: stamp[k] for k in ("files", "dirs", "bytes", "content_sha256")},
-              "image": img, "image_bytes": os.path.getsize(img), "ops": {}}
+              "image": img, "image_bytes": os.path.getsize(img) if img else 0, "ops": {}}
         for op in ops:
             if not tools[op]:
                 continue
             log("== %s %s (%d tools x %d)" % (name, op, len(tools[op]), a.repeat))
-            ds["ops"][op] = measure(op, tools[op], img, tar, scratch, stamp, cache, a.repeat, a.timeout)
+            if op == "create" and name == "big":
+                pass
+            elif op != "create" and name == "big":
+                log("skipping %s on big (create only)" % op)
+                continue
+            ds["ops"][op] = measure(op, tools[op], img, tar, scratch, stamp, cache, a.repeat, a.timeout,
+                                    src=os.path.join(trees, name))
         report["datasets"].append(ds)
         rm_tree(scratch)
         os.makedirs(scratch, exist_ok=True)

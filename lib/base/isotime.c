@@ -107,7 +107,7 @@ static struct broken_time split_utc(int64_t sec)
 /* The 7-byte form counts years from 1900 in one byte: 1900..2155. Times
  * outside are clamped to the first or last second it can hold. */
 #define SEVEN_MIN (-2208988800LL)  /* 1900-01-01 00:00:00 UTC */
-#define SEVEN_MAX (5996851199LL)   /* 2155-12-31 23:59:59 UTC */
+#define SEVEN_MAX (5869583999LL)   /* 2155-12-31 23:59:59 UTC */
 
 void isotime_encode7(int64_t sec, uint8_t p[7])
 {
