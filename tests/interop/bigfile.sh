@@ -197,6 +197,45 @@ run_producer bsdtar \
 	bsdtar -c --format iso9660 \
 	--options iso9660:iso-level=3,iso9660:rockridge=strict \
 	-f "$img" -C "$work/src" .
+# isokit's own image, checked by isokit as above and by the independent
+# readers (bsdtar and 7-Zip stream the file into sha256sum).
+readers_of_isokit_image() {
+	local got rc
+	if command -v xorriso >/dev/null; then
+		# xorriso cannot extract into a pipe: a file, removed at once
+		xorriso -osirrox on -indev "$img" -extract /big.bin "$work/x.bin" >/dev/null 2>"$work/err"
+		got=$(sha256sum <"$work/x.bin" 2>/dev/null | cut -d' ' -f1)
+		rm -f "$work/x.bin"
+		[ "$got" = "$src_sum" ] && ok "xorriso reads isokit's big.bin" ||
+			fail "xorriso reads big.bin from isokit's image as $got: $(tail -c 500 "$work/err")"
+	fi
+	if command -v bsdtar >/dev/null; then
+		got=$(bsdtar -xOf "$img" big.bin 2>"$work/err" | sha256sum | cut -d' ' -f1)
+		[ "$got" = "$src_sum" ] && ok "bsdtar reads isokit's big.bin" ||
+			fail "bsdtar reads big.bin from isokit's image as $got: $(tail -c 500 "$work/err")"
+	fi
+	if command -v 7zz >/dev/null; then
+		got=$(7zz e -so "$img" big.bin 2>"$work/err" | sha256sum | cut -d' ' -f1)
+		[ "$got" = "$src_sum" ] && ok "7-Zip reads isokit's big.bin" ||
+			fail "7-Zip reads big.bin from isokit's image as $got: $(tail -c 500 "$work/err")"
+	fi
+	rc=$(isoinfo -d -i "$img" >/dev/null 2>&1; echo $?)
+	[ "$rc" = 0 ] && ok "isoinfo -d accepts isokit's image" || fail "isoinfo -d refuses isokit's image"
+}
+producer=isokit-create
+rm -f "$img"
+echo "run  [$producer] $ISOKIT create -q -o IMG SRC"
+start=$SECONDS
+if "$ISOKIT" create -q -o "$img" "$work/src" >"$work/prod.log" 2>&1; then
+	echo "info [$producer] imaged in $((SECONDS - start)) s"
+	ran=$((ran + 1))
+	readers_of_isokit_image
+	check_image
+else
+	fail "isokit create: $(tail -c 2000 "$work/prod.log")"
+fi
+rm -f "$img"
+
 # genisoimage is expected to refuse; should a later version accept the file,
 # it gets checked like the others.
 producer=genisoimage
