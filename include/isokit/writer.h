@@ -36,6 +36,7 @@ enum isokit_writer_flags {
 	ISOKIT_WRITE_JOLIET_LONG = 1u << 2,  /**< Joliet names up to 103 units, not 64 */
 	ISOKIT_WRITE_ANONYMOUS = 1u << 3,    /**< owners 0, modes a+r(x), like mkisofs -r */
 	ISOKIT_WRITE_FOLLOW_LINKS = 1u << 4, /**< store what symlinks point to */
+	ISOKIT_WRITE_DEDUP = 1u << 5,        /**< store files with identical content once (compared byte by byte) */
 };
 
 /** What a warning is about (see isokit_writer_warning_fn). */

@@ -124,7 +124,7 @@ static int write_path_table(struct writer *w, struct out *o, bool joliet, bool m
 static int write_dirs(struct writer *w, struct out *o, bool joliet)
 {
 	struct dirgen g = {.w = w, .joliet = joliet, .o = o};
-	const uint32_t *order = joliet ? w->jol_order : w->iso_order;
+	const uint32_t *order = joliet ? w->jol_order : w->ext_order;
 	uint32_t count = joliet ? w->njol : w->niso;
 	int rc = 0;
 	for (uint32_t i = 0; i < count && rc == 0; i++) {
@@ -231,7 +231,7 @@ static void *prefetch_main(void *arg)
 	uint64_t asked = 0;
 	for (uint32_t k = 0; k < w->nkids; k++) {
 		struct wnode *c = wnode_at(w, w->kids[k]);
-		if (c->type != W_REG || (c->flags & WF_LINK_COPY) || c->size == 0)
+		if (c->type != W_REG || (c->flags & WF_DATA_ELSEWHERE) || c->size == 0)
 			continue;
 		pthread_mutex_lock(&pf->mu);
 		while (!pf->stop && (k > pf->cursor + PF_FILES || asked > pf->written + PF_BYTES))
@@ -343,7 +343,7 @@ static int write_files(struct writer *w, struct out *o)
 	for (uint32_t k = 0; k < w->nkids && rc == 0; k++) {
 		uint32_t ci = w->kids[k];
 		struct wnode *c = wnode_at(w, ci);
-		if (c->type != W_REG || (c->flags & WF_LINK_COPY) || c->size == 0)
+		if (c->type != W_REG || (c->flags & WF_DATA_ELSEWHERE) || c->size == 0)
 			continue;
 		rc = write_one_file(w, o, ci, &done_all, &mode);
 		prefetch_advance(&pf, k, c->size);

@@ -25,7 +25,11 @@ enum wflags {
 	WF_LINK_COPY = 0x04, /* hard link: data stored with node `data` */
 	WF_ISO_ONLY = 0x08,  /* the relocation folder: in the ISO tree only */
 	WF_RELOCATED = 0x10, /* folder moved into the relocation folder */
+	WF_DEDUP_COPY = 0x20, /* --dedup: same content as node `data`, stored there */
 };
+
+/* The file's data is stored with another node (`data`), not written again. */
+#define WF_DATA_ELSEWHERE (WF_LINK_COPY | WF_DEDUP_COPY)
 
 /* Rock Ridge relocation (RRIP 4.1.5): ECMA-119 allows 8 levels of folders
  * (the root is level 1); deeper ones move into this folder in the root, as
@@ -61,6 +65,7 @@ struct wdir {
 	uint32_t node;
 	uint32_t depth;     /* root = 1 */
 	uint32_t iso_parent; /* dir index of the parent in the ISO tree */
+	uint32_t nest;       /* relocated folders among itself and its ancestors */
 	uint32_t lba, size; /* ISO 9660 extent and bytes (whole blocks) */
 	uint32_t ce_lba, ce_blocks;
 	uint32_t jlba, jsize; /* Joliet */
@@ -107,6 +112,7 @@ struct writer {
 	uint32_t nmoved;
 	uint32_t *iso_order, *jol_order; /* dir indices in path-table order */
 	uint32_t niso, njol;             /* their lengths (Joliet has no relocation folder) */
+	uint32_t *ext_order;             /* ISO folders in the order of their extents */
 	uint8_t *jol_names;
 	size_t jol_names_len;
 	uint64_t data_bytes;
@@ -117,6 +123,7 @@ struct writer {
 	uint32_t pt_blocks, pt_size, jpt_size;
 	uint32_t pt_l, pt_m, jpt_l, jpt_m;
 	uint32_t zero_block, total_blocks;
+	uint32_t max_nest; /* deepest nesting of relocated folders */
 	bool written;
 
 	volatile sig_atomic_t cancel;
@@ -202,6 +209,9 @@ struct dirgen {
 };
 /* Measure (o == NULL) or write one folder; sizes land in writer.dirs. */
 int dirgen_run(struct dirgen *g);
+
+/* dedup.c: --dedup, between tree_finalize() and the layout */
+int dedup_run(struct writer *w);
 
 /* layout.c and emit.c */
 int layout_run(struct writer *w);

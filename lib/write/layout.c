@@ -90,6 +90,34 @@ static int order_tree(struct writer *w, bool joliet, uint32_t *order, uint32_t *
 	return 0;
 }
 
+/*
+ * The order of the ISO 9660 folders on the disc. Path-table order, except
+ * with relocated folders: libarchive reads folders in the order of their
+ * extents and joins a stand-in (CL) with its moved folder (RE) when it
+ * meets the stand-in; a stand-in inside a moved folder must be joined
+ * before the stand-in of that folder. So the root and the relocation
+ * folder come first, then the moved folders and everything below them,
+ * the most deeply nested relocations first, then the rest of the tree.
+ * Within each part, path-table order keeps parents before children.
+ */
+static int extent_order(struct writer *w)
+{
+	w->ext_order = malloc((size_t)w->niso * sizeof(uint32_t));
+	if (!w->ext_order)
+		return ISOKIT_E_NOMEM;
+	uint32_t n = 0;
+	w->ext_order[n++] = 0;
+	if (w->reloc_dir)
+		w->ext_order[n++] = w->reloc_dir;
+	for (uint32_t nest = w->max_nest + 1; nest-- > 0;)
+		for (uint32_t i = 0; i < w->niso; i++) {
+			uint32_t d = w->iso_order[i];
+			if (d != 0 && d != w->reloc_dir && w->dirs[d].nest == nest)
+				w->ext_order[n++] = d;
+		}
+	return n == w->niso ? 0 : w_error(w, ISOKIT_E_INVAL, "internal error: folder order");
+}
+
 int layout_run(struct writer *w)
 {
 	w->iso_order = malloc((size_t)w->ndirs * sizeof(uint32_t));
@@ -113,8 +141,10 @@ int layout_run(struct writer *w)
 		w->jpt_m = (uint32_t)next;
 		next += blocks_of(w->jpt_size);
 	}
+	if ((rc = extent_order(w)) != 0)
+		return rc;
 	for (uint32_t i = 0; i < w->niso; i++) {
-		struct wdir *d = &w->dirs[w->iso_order[i]];
+		struct wdir *d = &w->dirs[w->ext_order[i]];
 		d->lba = (uint32_t)next;
 		next += d->size / ISO_BLOCK;
 		d->ce_lba = (uint32_t)next;
@@ -128,7 +158,7 @@ int layout_run(struct writer *w)
 	w->zero_block = (uint32_t)next++;
 	for (uint32_t k = 0; k < w->nkids; k++) {
 		struct wnode *c = wnode_at(w, w->kids[k]);
-		if (c->type != W_REG || (c->flags & WF_LINK_COPY) || c->size == 0)
+		if (c->type != W_REG || (c->flags & WF_DATA_ELSEWHERE) || c->size == 0)
 			continue;
 		if (c->size > SECTION_MAX_BYTES && w->iso_level < 3) {
 			char p[4096];

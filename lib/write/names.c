@@ -36,7 +36,7 @@ void names_list_free(struct name_list *l)
 	memset(l, 0, sizeof(*l));
 }
 
-static int list_reserve(struct name_list *l, uint32_t n, size_t bytes)
+static int list_reserve(struct name_list *l, uint32_t n)
 {
 	struct name_slot *s = realloc(l->slots, (n ? n : 1) * sizeof(*s));
 	if (!s)
@@ -44,13 +44,6 @@ static int list_reserve(struct name_list *l, uint32_t n, size_t bytes)
 	l->slots = s;
 	l->n = 0;
 	l->pool_used = 0;
-	if (bytes > l->pool_cap) {
-		uint8_t *p = realloc(l->pool, bytes);
-		if (!p)
-			return ISOKIT_E_NOMEM;
-		l->pool = p;
-		l->pool_cap = bytes;
-	}
 	size_t hc = 16;
 	while (hc < (size_t)n * 2)
 		hc *= 2;
@@ -255,8 +248,18 @@ static void sort_slots(struct name_list *l, int (*cmp)(const void *, const void 
 	sort_list = NULL;
 }
 
-static void add_slot(struct name_list *l, uint32_t node, const uint8_t *id, size_t len)
+static int add_slot(struct name_list *l, uint32_t node, const uint8_t *id, size_t len)
 {
+	if (l->pool_used + len > l->pool_cap) {
+		size_t cap = l->pool_cap ? l->pool_cap * 2 : 4096;
+		while (cap < l->pool_used + len)
+			cap *= 2;
+		uint8_t *p = realloc(l->pool, cap);
+		if (!p)
+			return ISOKIT_E_NOMEM;
+		l->pool = p;
+		l->pool_cap = cap;
+	}
 	struct name_slot *s = &l->slots[l->n];
 	s->node = node;
 	s->off = (uint32_t)l->pool_used;
@@ -264,6 +267,7 @@ static void add_slot(struct name_list *l, uint32_t node, const uint8_t *id, size
 	memcpy(l->pool + l->pool_used, id, len);
 	l->pool_used += len;
 	hash_put(l, l->n++);
+	return 0;
 }
 
 /* The children of a folder in the ISO tree: its own, plus the relocation
@@ -289,7 +293,7 @@ static uint32_t iso_child(struct writer *w, uint32_t dir_node, uint32_t k)
 int names_iso(struct writer *w, uint32_t dir_node, struct name_list *l)
 {
 	uint32_t count = iso_count(w, dir_node);
-	int rc = list_reserve(l, count, (size_t)count * ISO_MAX_ID);
+	int rc = list_reserve(l, count);
 	if (rc)
 		return rc;
 	hash_clear(l);
@@ -313,7 +317,8 @@ int names_iso(struct writer *w, uint32_t dir_node, struct name_list *l)
 					break;
 			}
 		}
-		add_slot(l, ci, id, len);
+		if ((rc = add_slot(l, ci, id, len)) != 0)
+			return rc;
 	}
 	sort_slots(l, cmp_iso);
 	return 0;
@@ -391,7 +396,7 @@ int names_joliet(struct writer *w, uint32_t dir_node, struct name_list *l, bool 
 {
 	struct wnode *d = wnode_at(w, dir_node);
 	size_t max = (w->opt.flags & ISOKIT_WRITE_JOLIET_LONG) ? 103 : 64;
-	int rc = list_reserve(l, d->count, (size_t)d->count * max * 2);
+	int rc = list_reserve(l, d->count);
 	if (rc)
 		return rc;
 	hash_clear(l);
@@ -427,7 +432,8 @@ int names_joliet(struct writer *w, uint32_t dir_node, struct name_list *l, bool 
 			ucs2be_to_utf8(id, len, now);
 			w->opt.on_warning(w->opt.ctx, ISOKIT_WARN_JOLIET_SHORTENED, path, now);
 		}
-		add_slot(l, ci, id, len);
+		if ((rc = add_slot(l, ci, id, len)) != 0)
+			return rc;
 	}
 	sort_slots(l, cmp_joliet);
 	return 0;

@@ -117,6 +117,7 @@ void tree_free(struct writer *w)
 	free(w->iso_order);
 	free(w->jol_order);
 	free(w->moved);
+	free(w->ext_order);
 }
 
 /* ---- hard links ---- */
@@ -174,10 +175,15 @@ static uint32_t path_chain(struct writer *w, uint32_t node, uint32_t *chain,
 			   uint32_t max, bool to_source)
 {
 	uint32_t n = 0;
-	while (node != 0 && n < max) {
+	while (n < max) {
 		struct wnode *x = wnode_at(w, node);
+		bool src_root = to_source && (x->flags & WF_SRC_ROOT);
+		/* the root has no name; it ends a source path only as the
+		 * folder given for "/" */
+		if (node == 0 && !src_root)
+			break;
 		chain[n++] = node;
-		if (to_source && (x->flags & WF_SRC_ROOT))
+		if (src_root || node == 0)
 			break;
 		node = x->parent;
 	}
@@ -621,18 +627,26 @@ int tree_add(struct writer *w, const char *image_path, const char *source)
 			return w_error(w, ISOKIT_E_INVAL, "%s: two sources for one name in the image",
 				       image_path);
 		if (n->flags & WF_SYNTH) {
-			/* the first real folder gives its metadata */
+			/* The first real folder gives its metadata and becomes
+			 * the folder's source; the entries already there are
+			 * sources of their own or made up, so their paths do
+			 * not change. */
 			struct wnode keep = *n;
 			fill_node(w, n, &st);
-			n->flags = (uint8_t)(keep.flags & ~WF_SYNTH);
+			n->flags = (uint8_t)((keep.flags & ~WF_SYNTH) | WF_SRC_ROOT);
+			n->src = src;
 			n->parent = keep.parent;
 			n->first = keep.first;
 			n->count = keep.count;
 			n->name = keep.name;
 			n->name_len = keep.name_len;
 			n->data = target;
+			rc = queue_push(&q, target, UINT32_MAX);
+		} else {
+			/* a second folder for the same place: each of its
+			 * entries records its own source path */
+			rc = queue_push(&q, target, src);
 		}
-		rc = queue_push(&q, target, src);
 	}
 	if (rc == 0)
 		rc = scan_all(w, &q, root_len);
@@ -727,9 +741,12 @@ static int relocate_deep(struct writer *w)
 	w->reloc_dir = rd;
 	for (uint32_t i = 1; i < rd; i++) {
 		struct wdir *d = &w->dirs[i];
-		uint32_t pd = w->dirs[d->iso_parent].depth;
-		if (d->depth == 3 && pd + 1 > ISO_MAX_DEPTH) {
+		struct wdir *p = &w->dirs[d->iso_parent];
+		d->nest = p->nest;
+		if (d->depth == 3 && p->depth + 1 > ISO_MAX_DEPTH) {
 			d->iso_parent = rd;
+			if (++d->nest > w->max_nest)
+				w->max_nest = d->nest;
 			wnode_at(w, d->node)->flags |= WF_RELOCATED;
 			w->moved[w->nmoved++] = d->node;
 		}

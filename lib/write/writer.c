@@ -99,6 +99,8 @@ ISOKIT_API int isokit_writer_write_fd(struct isokit_writer *h, int fd)
 	w->written = true;
 	w->msg[0] = '\0';
 	int rc = tree_finalize(w);
+	if (!rc && (w->opt.flags & ISOKIT_WRITE_DEDUP))
+		rc = dedup_run(w);
 	if (!rc)
 		rc = layout_run(w);
 	if (!rc)

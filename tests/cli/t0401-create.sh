@@ -52,6 +52,49 @@ run "$ISOKIT" ls -l "$T/c.iso" dir; expect_out "^-r--r--r-- +1 +0 +0 " "--anonym
 run "$ISOKIT" create -o - "$T/src"; expect_rc 0 "-o - to a file"
 isoinfo -d -i "$T/out" >/dev/null 2>&1 && ok "streamed image is readable" || not_ok "streamed image unreadable"
 
+# Folders 30 levels deep: relocated more than once (nested), read in place
+# by bsdtar (which joins stand-ins in the order of extents), xorriso, isokit.
+deep=$T/deep/src
+p=$deep
+for i in $(seq -w 1 30); do p=$p/d$i; done
+mkdir -p "$p" && echo leaf >"$p/leaf.txt"
+echo mid >"$deep/d01/d02/d03/d04/d05/d06/d07/d08/d09/d10/d11/d12/d13/d14/d15/mid.txt"
+mkdir -p "$deep/other/o02/o03/o04/o05/o06/o07/o08/o09/o10" && echo o >"$deep/other/o02/o03/o04/o05/o06/o07/o08/o09/o10/o.txt"
+run "$ISOKIT" create -o "$T/deep.iso" "$deep"; expect_rc 0 "create a 30-level tree"
+(cd "$deep" && find . -mindepth 1 | sed 's|^\./||' | sort) >"$T/deep.want"
+run "$ISOKIT" ls -R "$T/deep.iso"; sort "$T/out" >"$T/deep.got"
+cmp -s "$T/deep.want" "$T/deep.got" && ok "isokit sees every deep path in place" || not_ok "isokit deep paths differ"
+if command -v bsdtar >/dev/null; then
+	mkdir -p "$T/deep/bx"
+	if bsdtar -xf "$T/deep.iso" -C "$T/deep/bx" 2>"$T/err" && diff -r "$deep" "$T/deep/bx" >/dev/null; then
+		ok "bsdtar reads nested relocations in place"
+	else
+		not_ok "bsdtar on nested relocations"; sed 's/^/# /' "$T/err" | head -3
+	fi
+fi
+if command -v xorriso >/dev/null; then
+	xorriso -osirrox on -indev "$T/deep.iso" -extract / "$T/deep/xx" >/dev/null 2>&1
+	rmdir "$T/deep/xx/.rr_moved" 2>/dev/null # xorriso shows the relocation folder, empty
+	diff -r "$deep" "$T/deep/xx" >/dev/null && ok "xorriso reads nested relocations in place" || not_ok "xorriso on nested relocations"
+fi
+command -v isovfy >/dev/null && { isovfy "$T/deep.iso" 2>&1 | grep -q "No errors found" && ok "isovfy accepts the deep image" || not_ok "isovfy complains about the deep image"; }
+
+# --dedup: identical files stored once, still separate files for readers
+mkdir -p "$T/dup"
+head -c 300000 /dev/urandom >"$T/dup/a.bin"
+cp "$T/dup/a.bin" "$T/dup/b.bin"
+head -c 300000 /dev/urandom >"$T/dup/c.bin" # same size, other bytes
+run "$ISOKIT" create -o "$T/nodedup.iso" "$T/dup"; expect_rc 0 "create without --dedup"
+run "$ISOKIT" create -o "$T/dedup.iso" --dedup "$T/dup"; expect_rc 0 "create --dedup"
+saved=$(($(stat -c %s "$T/nodedup.iso") - $(stat -c %s "$T/dedup.iso")))
+[ "$saved" -ge 299008 ] && [ "$saved" -lt 600000 ] && ok "--dedup stored one copy less ($saved bytes)" || not_ok "--dedup saved $saved bytes"
+if command -v bsdtar >/dev/null; then
+	mkdir -p "$T/dx" && bsdtar -xf "$T/dedup.iso" -C "$T/dx"
+	cmp -s "$T/dx/a.bin" "$T/dup/a.bin" && cmp -s "$T/dx/b.bin" "$T/dup/b.bin" &&
+		cmp -s "$T/dx/c.bin" "$T/dup/c.bin" && ok "bsdtar reads the deduplicated files" || not_ok "bsdtar content differs"
+	[ "$(stat -c %h "$T/dx/b.bin")" = 1 ] && ok "deduplicated files are not hard links" || not_ok "bsdtar made a hard link"
+fi
+
 truncate -s 5G "$T/big.bin"
 run "$ISOKIT" create -o "$T/d.iso" --iso-level 2 "$T/big.bin"; expect_rc 1 "a 5 GiB file at level 2"
 expect_err "need ISO level 3" "level 3 suggested"

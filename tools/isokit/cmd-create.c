@@ -40,6 +40,7 @@ enum {
 	OPT_PREPARER,
 	OPT_APPLICATION,
 	OPT_SYSTEM,
+	OPT_DEDUP,
 };
 
 static const struct opt_def create_opts[] = {
@@ -52,6 +53,7 @@ static const struct opt_def create_opts[] = {
 	{OPT_NO_JOLIET, 0, "no-joliet", NULL, "no Joliet tree (Windows then shows short upper-case names)"},
 	{OPT_JOLIET_LONG, 0, "joliet-long", NULL, "Joliet names up to 103 characters instead of 64"},
 	{OPT_ISO_LEVEL, 0, "iso-level", "N", "ISO 9660 level 1 (8.3 names), 2 (30 characters) or 3 (default; files of 4 GiB and more)"},
+	{OPT_DEDUP, 0, "dedup", NULL, "store files with identical content once (readers still see separate files)"},
 	{OPT_ANON, 0, "anonymous", NULL, "owners 0, files readable by all, no write bits (like mkisofs -r)"},
 	{OPT_PUBLISHER, 0, "publisher", "TEXT", "publisher field"},
 	{OPT_PREPARER, 0, "preparer", "TEXT", "data preparer field"},
@@ -96,6 +98,7 @@ static int handle(int id, const char *arg, void *ctx)
 	case OPT_NO_JOLIET: a->o.flags |= ISOKIT_WRITE_NO_JOLIET; break;
 	case OPT_JOLIET_LONG: a->o.flags |= ISOKIT_WRITE_JOLIET_LONG; break;
 	case OPT_ANON: a->o.flags |= ISOKIT_WRITE_ANONYMOUS; break;
+	case OPT_DEDUP: a->o.flags |= ISOKIT_WRITE_DEDUP; break;
 	case OPT_ISO_LEVEL:
 		if (strcmp(arg, "1") && strcmp(arg, "2") && strcmp(arg, "3"))
 			return usage_error(&cmd_create_def, "--iso-level must be 1, 2 or 3");
