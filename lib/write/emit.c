@@ -23,7 +23,7 @@
 #include "ecma119/vd.h"
 #include "write/internal.h"
 
-#define OUT_BUF (1u << 20)
+#define OUT_BUF (256u << 10)
 #define COPY_STEP ((size_t)8 << 20)
 
 static int out_error(struct writer *w, struct out *o, int rc)
