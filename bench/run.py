@@ -116,8 +116,10 @@ def create_tools(isokit):
              "xorriso"),
         Tool("genisoimage", "genisoimage -R -J", "peer",
              ["genisoimage", "-quiet", "-R", "-J", "-iso-level", "3", "-o", "{out}", "{src}"], "genisoimage"),
+        # level 3, or bsdtar leaves a file of 4 GiB and more out and exits 0
         Tool("bsdtar", "bsdtar --format iso9660", "peer",
-             ["bsdtar", "-cf", "{out}", "--format", "iso9660", "-C", "{src}", "."], "bsdtar"),
+             ["bsdtar", "-cf", "{out}", "--format", "iso9660", "--options", "iso9660:iso-level=3",
+              "-C", "{src}", "."], "bsdtar"),
         Tool("tar", "tar -cf (baseline)", "ref", ["tar", "-cf", "{out}", "-C", "{src}", "."], "tar"),
     ]
 

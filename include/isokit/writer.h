@@ -74,6 +74,11 @@ struct isokit_writer_options {
 	 * file times are clamped to it (reproducible builds). */
 	bool use_source_date_epoch;
 	int64_t source_date_epoch;
+	/** When true, the file with this device and inode number is left out
+	 * (with a warning): the image being replaced, when it lies inside a
+	 * source folder. */
+	bool skip_file;
+	uint64_t skip_dev, skip_ino;
 	isokit_writer_warning_fn on_warning;
 	isokit_writer_progress_fn on_progress;
 	void *ctx; /**< passed to the callbacks */

@@ -471,6 +471,14 @@ static int scan_dir(struct writer *w, struct scan_queue *q, const struct scan_it
 			rc = w_error(w, ISOKIT_E_IO, "%s: %s", path, strerror(errno));
 			break;
 		}
+		if (w->opt.skip_file && st.stx_ino == w->opt.skip_ino &&
+		    makedev(st.stx_dev_major, st.stx_dev_minor) == w->opt.skip_dev) {
+			if (w->opt.on_warning)
+				w->opt.on_warning(w->opt.ctx, ISOKIT_WARN_SKIPPED, path,
+						  "the output image itself, left out");
+			path[plen] = '\0';
+			continue;
+		}
 		uint32_t idx;
 		if ((rc = new_node(w, &idx)) != 0)
 			break;

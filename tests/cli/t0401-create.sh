@@ -49,6 +49,15 @@ expect_out "^/DIR/SUB/A_RATHER.JPE;1$" "level 1 name is 8.3"
 run "$ISOKIT" create -o "$T/c.iso" --anonymous "$T/src"; expect_rc 0 "--anonymous"
 run "$ISOKIT" ls -l "$T/c.iso" dir; expect_out "^-r--r--r-- +1 +0 +0 " "--anonymous: read-only for all, owner 0"
 
+# the image written inside its own source folder, twice: the old image is
+# left out of the new one
+run "$ISOKIT" create -o "$T/src/self.iso" "$T/src"; expect_rc 0 "image inside its source"
+run "$ISOKIT" create -o "$T/src/self.iso" "$T/src"; expect_rc 0 "image replaced inside its source"
+expect_err "self.iso: the output image itself, left out" "old image left out, with a warning"
+run "$ISOKIT" ls "$T/src/self.iso"
+grep -q "self.iso" "$T/out" && not_ok "the image contains itself" || ok "the image does not contain itself"
+rm -f "$T/src/self.iso"
+
 run "$ISOKIT" create -o - "$T/src"; expect_rc 0 "-o - to a file"
 isoinfo -d -i "$T/out" >/dev/null 2>&1 && ok "streamed image is readable" || not_ok "streamed image unreadable"
 
