@@ -88,6 +88,34 @@ if command -v xorriso >/dev/null; then
 fi
 command -v isovfy >/dev/null && { isovfy "$T/deep.iso" 2>&1 | grep -q "No errors found" && ok "isovfy accepts the deep image" || not_ok "isovfy complains about the deep image"; }
 
+# Awkward names: bytes that are not UTF-8, control characters, characters
+# Joliet forbids, 255 bytes, and hundreds that clash once shortened.
+python3 - "$T/odd" <<'PY'
+import os, sys
+root = sys.argv[1]
+os.makedirs(os.path.join(root, "coll"))
+for n in [b"\xff\xfe-latin1-\xe9t\xe9.txt", b"ctl\x01\x02\x1f.txt", b"star*q?colon:semi;back\\.txt",
+          b"CON", b".hidden", b"..dots", b"a.b.c.d.e", b"noext", b"trailing.", b"sp ace ", b"x" * 255]:
+    with open(os.path.join(root.encode(), n), "wb") as f:
+        f.write(n)
+for i in range(300):
+    open(os.path.join(root, "coll", "%s%03d.longextension" % ("same-prefix-" * 4, i)), "w").write(str(i))
+for i in range(40):
+    open(os.path.join(root, "coll", "%s%02d.jpeg" % ("J" * 70, i)), "w").write(str(i))
+    open(os.path.join(root, "coll", "%s%02d" % ("\u00e9" * 70, i)), "w").write(str(i))
+PY
+run "$ISOKIT" create -q -o "$T/odd.iso" "$T/odd"; expect_rc 0 "create with awkward and clashing names"
+command -v isovfy >/dev/null && { isovfy "$T/odd.iso" 2>&1 | grep -q "No errors found" && ok "isovfy accepts the awkward names" || not_ok "isovfy complains about awkward names"; }
+if command -v bsdtar >/dev/null; then
+	mkdir -p "$T/oddx"
+	bsdtar -xf "$T/odd.iso" -C "$T/oddx" 2>"$T/err" && diff -r "$T/odd" "$T/oddx" >/dev/null &&
+		ok "bsdtar gives back every awkward name and content" || not_ok "bsdtar differs on awkward names"
+fi
+isoinfo -f -i "$T/odd.iso" | sort | uniq -d >"$T/dups"
+[ ! -s "$T/dups" ] && ok "ISO 9660 names unique" || not_ok "ISO 9660 names clash: $(head -2 "$T/dups")"
+run "$ISOKIT" ls --namespace joliet "$T/odd.iso" coll
+[ "$(wc -l <"$T/out")" = 380 ] && [ -z "$(sort "$T/out" | uniq -d)" ] && ok "380 unique Joliet names" || not_ok "Joliet names: $(wc -l <"$T/out") lines, duplicates: $(sort "$T/out" | uniq -d | head -2)"
+
 # --dedup: identical files stored once, still separate files for readers
 mkdir -p "$T/dup"
 head -c 300000 /dev/urandom >"$T/dup/a.bin"
