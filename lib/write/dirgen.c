@@ -155,6 +155,15 @@ static void build_su(struct dirgen *g, struct su_set *s, const struct wnode *n,
 	uint32_t mode = n->mode;
 	su_add(s, rrip_put_px(su_room(s), mode, n->nlink ? n->nlink : 1, n->uid, n->gid,
 			      n->serial));
+	/* The small fixed entries come first, so that they always sit in the
+	 * record itself: libarchive decides about CL and RE when it parses
+	 * the record and reads continuation areas only later. */
+	if (x && x->cl)
+		su_add(s, rrip_put_cl(su_room(s), x->cl));
+	if (x && x->pl)
+		su_add(s, rrip_put_pl(su_room(s), x->pl));
+	if (x && x->re)
+		su_add(s, rrip_put_re(su_room(s)));
 	if (n->type == W_CHR || n->type == W_BLK) {
 		uint64_t dev = n->aux;
 		/* Linux reads high 0 + low as the device; 64-bit values keep
@@ -166,12 +175,6 @@ static void build_su(struct dirgen *g, struct su_set *s, const struct wnode *n,
 		add_sl(s, (const char *)arena_at(w, n->aux), (size_t)n->size);
 	if (with_name)
 		add_nm(s, (const char *)arena_at(w, n->name), n->name_len);
-	if (x && x->cl)
-		su_add(s, rrip_put_cl(su_room(s), x->cl));
-	if (x && x->pl)
-		su_add(s, rrip_put_pl(su_room(s), x->pl));
-	if (x && x->re)
-		su_add(s, rrip_put_re(su_room(s)));
 	if (root_dot)
 		su_add(s, susp_put_er(su_room(s), RRIP_112_ID, RRIP_112_DESC, RRIP_112_SRC));
 }
