@@ -41,15 +41,14 @@ enum isokit_writer_flags {
 
 /** What a warning is about (see isokit_writer_warning_fn). */
 enum isokit_writer_warning {
-	ISOKIT_WARN_JOLIET_SHORTENED = 1, /**< a name too long for Joliet was shortened */
-	ISOKIT_WARN_SKIPPED = 2,          /**< a socket or other unstorable entry was left out */
-	ISOKIT_WARN_ISO_NAME = 3,         /**< an ISO 9660 name had to be changed to stay unique */
+	ISOKIT_WARN_JOLIET_RENAMED = 1, /**< a Joliet name was shortened, or numbered to stay unique */
+	ISOKIT_WARN_SKIPPED = 2,        /**< a socket, or the output image itself, was left out */
 };
 
 /**
  * Called for each warning. @p path is the path in the image (UTF-8, from
  * the root, starting with '/'); @p detail is the new name for
- * ISOKIT_WARN_JOLIET_SHORTENED, else a short English phrase.
+ * ISOKIT_WARN_JOLIET_RENAMED, else a short English phrase.
  */
 typedef void (*isokit_writer_warning_fn)(void *ctx, enum isokit_writer_warning kind,
 					 const char *path, const char *detail);

@@ -93,24 +93,26 @@ size_t rrip_put_tf(uint8_t *p, uint8_t flags, const int64_t *stamps)
 	return len;
 }
 
-size_t rrip_put_nm(uint8_t *p, uint8_t flags, const char *name, size_t len)
+/* NM and SL: a flags byte, then bytes. */
+static size_t put_flagged(uint8_t *p, char a, char b, uint8_t flags, const void *data,
+			  size_t len)
 {
 	if (p) {
-		head(p, 'N', 'M', 5 + len, 1);
+		head(p, a, b, 5 + len, 1);
 		p[4] = flags;
-		memcpy(p + 5, name, len);
+		memcpy(p + 5, data, len);
 	}
 	return 5 + len;
 }
 
+size_t rrip_put_nm(uint8_t *p, uint8_t flags, const char *name, size_t len)
+{
+	return put_flagged(p, 'N', 'M', flags, name, len);
+}
+
 size_t rrip_put_sl(uint8_t *p, uint8_t flags, const uint8_t *comps, size_t len)
 {
-	if (p) {
-		head(p, 'S', 'L', 5 + len, 1);
-		p[4] = flags;
-		memcpy(p + 5, comps, len);
-	}
-	return 5 + len;
+	return put_flagged(p, 'S', 'L', flags, comps, len);
 }
 
 static size_t put_lba(uint8_t *p, char a, char b, uint32_t lba)

@@ -273,12 +273,11 @@ static int record(struct dirgen *g, const struct wnode *n, const uint8_t *id, si
 		  uint32_t extent, uint32_t size, uint8_t flags, bool with_name, bool root_dot,
 		  const struct su_extra *x)
 {
-	struct su_set local;
-	struct su_set *s;
+	struct su_set set;
+	struct su_set *s = &set;
 	uint8_t su[REC_MAX];
 	size_t su_len = 0;
 	if (!g->joliet && g->w->rock) {
-		s = &local;
 		build_su(g, s, n, with_name, root_dot, x);
 		size_t budget = REC_MAX - dirrec_size(id_len, 0);
 		unsigned i = 0;

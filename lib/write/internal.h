@@ -116,11 +116,10 @@ struct writer {
 	uint8_t *jol_names;
 	size_t jol_names_len;
 	uint64_t data_bytes;
-	uint64_t files, symlinks, specials;
 	uint32_t next_serial;
 
 	/* layout */
-	uint32_t pt_blocks, pt_size, jpt_size;
+	uint32_t pt_size, jpt_size;
 	uint32_t pt_l, pt_m, jpt_l, jpt_m;
 	uint32_t zero_block, total_blocks;
 	uint32_t max_nest; /* deepest nesting of relocated folders */
@@ -131,6 +130,11 @@ struct writer {
 };
 
 static inline struct wnode *wnode_at(struct writer *w, uint32_t i)
+{
+	return &w->chunks[i >> NODE_CHUNK_BITS][i & (NODE_CHUNK - 1)];
+}
+
+static inline const struct wnode *wnode_const(const struct writer *w, uint32_t i)
 {
 	return &w->chunks[i >> NODE_CHUNK_BITS][i & (NODE_CHUNK - 1)];
 }

@@ -19,6 +19,7 @@
  * "NAME2.EXT", ...). The result depends only on the names, never on the
  * order the filesystem listed them in.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -169,18 +170,13 @@ static void iso_number(struct iso_parts *p, const uint8_t *base, size_t base_len
 		       unsigned long num, size_t base_max)
 {
 	char digits[24];
-	int nd = 0;
-	do {
-		digits[nd++] = (char)('0' + num % 10);
-		num /= 10;
-	} while (num);
+	size_t nd = (size_t)snprintf(digits, sizeof(digits), "%lu", num);
 	size_t keep = base_len;
-	if (keep + (size_t)nd > base_max)
-		keep = base_max > (size_t)nd ? base_max - (size_t)nd : 0;
+	if (keep + nd > base_max)
+		keep = base_max > nd ? base_max - nd : 0;
 	memmove(p->base, base, keep);
-	for (int i = 0; i < nd; i++)
-		p->base[keep + (size_t)i] = (uint8_t)digits[nd - 1 - i];
-	p->base_len = keep + (size_t)nd;
+	memcpy(p->base + keep, digits, nd);
+	p->base_len = keep + nd;
 }
 
 /* ECMA-119 9.3: stem and extension compared separately, the shorter padded
@@ -335,8 +331,10 @@ static uint16_t joliet_unit(uint16_t u)
 }
 
 /* UTF-8 to UTF-16 units (host order), at most @p max units, never
- * splitting a surrogate pair. */
-static size_t to_units(const char *s, size_t len, uint16_t *out, size_t max)
+ * splitting a surrogate pair; with @p joliet_names, the characters Joliet
+ * forbids in names become '_'. */
+static size_t to_units(const char *s, size_t len, uint16_t *out, size_t max,
+		       bool joliet_names)
 {
 	size_t n = 0;
 	while (len > 0) {
@@ -347,7 +345,7 @@ static size_t to_units(const char *s, size_t len, uint16_t *out, size_t max)
 		if (n + k > max)
 			break;
 		for (size_t i = 0; i < k; i++)
-			out[n++] = k == 1 ? joliet_unit(u[i]) : u[i];
+			out[n++] = k == 1 && joliet_names ? joliet_unit(u[i]) : u[i];
 		s += used;
 		len -= used;
 	}
@@ -406,31 +404,23 @@ int names_joliet(struct writer *w, uint32_t dir_node, struct name_list *l, bool 
 		uint32_t ci = w->kids[d->first + k];
 		struct wnode *c = wnode_at(w, ci);
 		const char *name = (const char *)arena_at(w, c->name);
-		size_t n = to_units(name, c->name_len, all, 1024);
+		size_t n = to_units(name, c->name_len, all, 1024, true);
 		bool is_dir = c->type == W_DIR;
 		size_t un = joliet_fit(all, n, is_dir, max, "", u);
 		size_t len = units_be(u, un, id);
-		bool shortened = un < n;
+		bool changed = un < n; /* shortened, or numbered below */
 		for (unsigned long num = 1; hash_has(l, id, len); num++) {
 			char suffix[24];
-			int sl = 0;
-			char tmp[24];
-			unsigned long v = num;
-			do {
-				tmp[sl++] = (char)('0' + v % 10);
-				v /= 10;
-			} while (v);
-			for (int i = 0; i < sl; i++)
-				suffix[i] = tmp[sl - 1 - i];
-			suffix[sl] = '\0';
+			snprintf(suffix, sizeof(suffix), "%lu", num);
 			un = joliet_fit(all, n, is_dir, max, suffix, u);
 			len = units_be(u, un, id);
+			changed = true;
 		}
-		if (shortened && warn && w->opt.on_warning) {
+		if (changed && warn && w->opt.on_warning) {
 			char path[4096], now[4 * 128 + 1];
 			tree_image_path(w, ci, path, sizeof(path));
 			ucs2be_to_utf8(id, len, now);
-			w->opt.on_warning(w->opt.ctx, ISOKIT_WARN_JOLIET_SHORTENED, path, now);
+			w->opt.on_warning(w->opt.ctx, ISOKIT_WARN_JOLIET_RENAMED, path, now);
 		}
 		if ((rc = add_slot(l, ci, id, len)) != 0)
 			return rc;
@@ -466,18 +456,5 @@ size_t names_ucs2(const char *utf8, size_t len, uint8_t *out, size_t max_bytes)
 {
 	uint16_t u[128];
 	size_t max = max_bytes / 2 < 128 ? max_bytes / 2 : 128;
-	size_t n = 0;
-	while (len > 0) {
-		uint32_t cp;
-		size_t used = utf8_decode(utf8, len, &cp);
-		uint16_t pair[2];
-		size_t k = utf16_units(cp, pair);
-		if (n + k > max)
-			break;
-		for (size_t i = 0; i < k; i++)
-			u[n++] = pair[i];
-		utf8 += used;
-		len -= used;
-	}
-	return units_be(u, n, out);
+	return units_be(u, to_units(utf8, len, u, max, false), out);
 }

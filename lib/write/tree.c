@@ -85,18 +85,24 @@ static int arena_put(struct writer *w, const void *p, size_t len, uint64_t *off)
 	return 0;
 }
 
+/* A folder that has no source (the root until a folder is given for it,
+ * folders on the way to a --map target, the relocation folder). */
+static void make_synthetic_dir(const struct writer *w, struct wnode *n)
+{
+	n->type = W_DIR;
+	n->flags = WF_SYNTH;
+	n->mode = 040755;
+	n->mtime = n->atime = n->ctime = w->now;
+	n->btime = -1;
+}
+
 int tree_init(struct writer *w)
 {
 	uint32_t root;
 	int rc = new_node(w, &root);
 	if (rc)
 		return rc;
-	struct wnode *r = wnode_at(w, root);
-	r->type = W_DIR;
-	r->flags = WF_SYNTH;
-	r->mode = 040755;
-	r->mtime = r->atime = r->ctime = w->now;
-	r->btime = -1;
+	make_synthetic_dir(w, wnode_at(w, root));
 	return 0;
 }
 
@@ -561,11 +567,7 @@ static int make_parents(struct writer *w, const char *image_path, uint32_t *pare
 			if (rc || (rc = arena_put(w, p, len, &off)) != 0)
 				return rc;
 			struct wnode *n = wnode_at(w, c);
-			n->type = W_DIR;
-			n->flags = WF_SYNTH;
-			n->mode = 040755;
-			n->mtime = n->atime = n->ctime = w->now;
-			n->btime = -1;
+			make_synthetic_dir(w, n);
 			n->name = (uint32_t)off;
 			n->name_len = (uint16_t)len;
 			n->data = c;
@@ -608,11 +610,12 @@ int tree_add(struct writer *w, const char *image_path, const char *source)
 		target = find_child(w, parent, last, last_len);
 	}
 	if (target == 0 && last_len != 0) {
+		if (S_ISSOCK(st.stx_mode))
+			return w_error(w, ISOKIT_E_UNSUPPORTED, "%s: sockets cannot be stored", source);
 		if ((rc = new_node(w, &target)) != 0)
 			return rc;
 		struct wnode *n = wnode_at(w, target);
-		if (fill_node(w, n, &st))
-			return w_error(w, ISOKIT_E_UNSUPPORTED, "%s: sockets cannot be stored", source);
+		fill_node(w, n, &st);
 		uint64_t off;
 		if ((rc = arena_put(w, last, last_len, &off)) != 0)
 			return rc;
@@ -732,12 +735,8 @@ static int relocate_deep(struct writer *w)
 	if (rc || (rc = arena_put(w, RELOC_NAME, strlen(RELOC_NAME), &off)) != 0)
 		return rc;
 	struct wnode *r = wnode_at(w, idx);
-	r->type = W_DIR;
-	r->flags = WF_SYNTH | WF_ISO_ONLY;
-	r->mode = 040755;
-	r->uid = r->gid = 0;
-	r->mtime = r->atime = r->ctime = w->now;
-	r->btime = -1;
+	make_synthetic_dir(w, r);
+	r->flags |= WF_ISO_ONLY;
 	r->name = (uint32_t)off;
 	r->name_len = (uint16_t)strlen(RELOC_NAME);
 	r->parent = 0;
@@ -850,19 +849,13 @@ int tree_finalize(struct writer *w)
 		if (c->type == W_REG && (c->flags & WF_LINK_COPY))
 			continue;
 		c->serial = serial++;
-		if (c->type == W_REG)
-			w->files++;
-		else if (c->type == W_LNK)
-			w->symlinks++, c->nlink = 1;
-		else if (c->type != W_DIR)
-			w->specials++, c->nlink = 1;
+		if (c->type != W_REG && c->type != W_DIR)
+			c->nlink = 1;
 	}
 	for (uint32_t k = 0; k < used; k++) {
 		struct wnode *c = wnode_at(w, w->kids[k]);
-		if (c->type == W_REG && (c->flags & WF_LINK_COPY)) {
+		if (c->type == W_REG && (c->flags & WF_LINK_COPY))
 			c->serial = wnode_at(w, c->data)->serial;
-			w->files++;
-		}
 	}
 	w->next_serial = serial;
 	return w->rock ? relocate_deep(w) : 0;

@@ -73,7 +73,9 @@ ISOKIT_API void isokit_writer_stats(const struct isokit_writer *h,
 	const struct writer *w = &h->w;
 	uint64_t files = 0, dirs = 0, links = 0, specials = 0;
 	for (uint32_t i = 0; i < w->nnodes; i++) {
-		const struct wnode *n = &w->chunks[i >> NODE_CHUNK_BITS][i & (NODE_CHUNK - 1)];
+		const struct wnode *n = wnode_const(w, i);
+		if (n->flags & WF_ISO_ONLY)
+			continue; /* the relocation folder is not the user's */
 		switch (n->type) {
 		case W_REG: files++; break;
 		case W_DIR: dirs++; break;

@@ -175,7 +175,7 @@ static void on_warning(void *ctx, enum isokit_writer_warning kind, const char *p
 	struct warn_ctx *c = ctx;
 	if (c->quiet)
 		return;
-	if (kind == ISOKIT_WARN_JOLIET_SHORTENED) {
+	if (kind == ISOKIT_WARN_JOLIET_RENAMED) {
 		char line[PATH_MAX + 300];
 		snprintf(line, sizeof(line), "%s -> %s", path, detail);
 		char **t = realloc(c->shortened, (c->nshort + 1) * sizeof(*t));
@@ -203,8 +203,8 @@ static void list_shortened(struct warn_ctx *c)
 {
 	if (!c->nshort)
 		return;
-	msg_warn(NULL, "%zu name%s too long for Joliet (Windows) shortened:", c->nshort,
-		 c->nshort == 1 ? "" : "s");
+	msg_warn(NULL, "%zu name%s changed for Joliet (Windows): too long, or the same as another "
+		 "once shortened or mapped:", c->nshort, c->nshort == 1 ? "" : "s");
 	for (size_t i = 0; i < c->nshort; i++) {
 		if (i < 20)
 			fprintf(stderr, "  %s\n", c->shortened[i]);
