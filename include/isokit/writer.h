@@ -43,6 +43,7 @@ enum isokit_writer_flags {
 enum isokit_writer_warning {
 	ISOKIT_WARN_JOLIET_RENAMED = 1, /**< a Joliet name was shortened, or numbered to stay unique */
 	ISOKIT_WARN_SKIPPED = 2,        /**< a socket, or the output image itself, was left out */
+	ISOKIT_WARN_LABEL_CUT = 3,      /**< the volume label did not fit its field (path is "/") */
 };
 
 /**

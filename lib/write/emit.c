@@ -47,6 +47,14 @@ static int write_vds(struct writer *w, struct out *o)
 	const char *app = w->opt.application ? w->opt.application : app_default;
 	const char *pub = w->opt.publisher ? w->opt.publisher : "";
 	const char *prep = w->opt.preparer ? w->opt.preparer : "";
+	int cut = names_label_cut(label);
+	if (w->opt.on_warning && (cut == 1 || (cut == 2 && w->joliet))) {
+		char what[600];
+		snprintf(what, sizeof(what), "volume label '%.500s' cut to %s", label,
+			 cut == 1 ? "32 characters in ISO 9660 and 16 in Joliet"
+				  : "16 characters in Joliet (Windows)");
+		w->opt.on_warning(w->opt.ctx, ISOKIT_WARN_LABEL_CUT, "/", what);
+	}
 
 	uint8_t vol[32], sysb[32], pubb[128], prepb[128], appb[128];
 	struct vd_fields f = {

@@ -182,6 +182,9 @@ int names_joliet(struct writer *w, uint32_t dir_node, struct name_list *l,
 		 bool warn);
 /* ISO 9660 form of a label: d-characters, at most 32 bytes. */
 size_t names_volume_id(const char *utf8, uint8_t out[32]);
+/* 1 when a label is longer than the 32 characters of the ISO 9660 field,
+ * 2 when it fits there but not in Joliet's 16 UTF-16 units, else 0. */
+int names_label_cut(const char *label);
 /* a-characters for the other PVD text fields, at most @p max bytes. */
 size_t names_achars(const char *utf8, uint8_t *out, size_t max);
 /* Joliet form of a UTF-8 text: UCS-2BE, at most @p max_bytes. */

@@ -436,6 +436,16 @@ size_t names_volume_id(const char *utf8, uint8_t out[32])
 	return to_dchars(utf8, strlen(utf8), out, 32);
 }
 
+int names_label_cut(const char *label)
+{
+	uint8_t iso[33];
+	uint16_t units[18];
+	size_t len = strlen(label);
+	if (to_dchars(label, len, iso, sizeof(iso)) > 32)
+		return 1;
+	return to_units(label, len, units, 18, false) > 16 ? 2 : 0;
+}
+
 size_t names_achars(const char *utf8, uint8_t *out, size_t max)
 {
 	/* a-characters (ECMA-119 7.4.1): d-characters, space and

@@ -39,6 +39,15 @@ run "$ISOKIT" ls -l "$T/a.iso" dir; expect_out "^-rw-r-----" "mode kept"
 run "$ISOKIT" info --json "$T/a.iso"
 expect_out '"label": "My Photos 2026"' "Joliet label keeps spaces and case"
 
+run "$ISOKIT" create -o "$T/l.iso" -V "A label of more than thirty-two characters" "$T/src"
+expect_rc 0 "a long label"
+expect_err "volume label .* cut to 32 characters in ISO 9660 and 16 in Joliet" "a label cut in both trees is named"
+isoinfo -d -i "$T/l.iso" >"$T/out" 2>&1; expect_out "Volume id: A_LABEL_OF_MORE_THAN_THIRTY_TWO_$" "label cut to 32 d-characters"
+run "$ISOKIT" create -o "$T/l.iso" -V "Ảnh cưới 2026 tháng 5" "$T/src"
+expect_err "cut to 16 characters in Joliet" "a label cut only in Joliet is named"
+run "$ISOKIT" create -o "$T/l.iso" --no-joliet -V "Ảnh cưới 2026 tháng 5" "$T/src"
+grep -q "volume label" "$T/err" && not_ok "label warning without a Joliet tree" || ok "no Joliet, no Joliet label warning"
+
 run "$ISOKIT" create -o "$T/b.iso" --no-rock --no-joliet --iso-level 1 "$T/src"; expect_rc 0 "plain level 1"
 isoinfo -d -i "$T/b.iso" >"$T/out" 2>&1
 grep -q "^Rock Ridge signatures" "$T/out" && not_ok "--no-rock wrote Rock Ridge" || ok "no Rock Ridge"

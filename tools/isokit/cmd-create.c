@@ -186,7 +186,10 @@ static void on_warning(void *ctx, enum isokit_writer_warning kind, const char *p
 		}
 		return;
 	}
-	msg_warn(NULL, "%s: %s", path, detail);
+	if (kind == ISOKIT_WARN_LABEL_CUT)
+		msg_warn(NULL, "%s", detail);
+	else
+		msg_warn(NULL, "%s: %s", path, detail);
 }
 
 static void on_progress(void *ctx, uint64_t done, uint64_t total)
@@ -254,23 +257,6 @@ fail:
 	return EXIT_FAIL;
 }
 
-/* The label has 32 d-characters in ISO 9660 and 16 UTF-16 units in Joliet;
- * say so when it does not fit (mapping to d-characters is expected). */
-static void check_label(const char *label)
-{
-	size_t chars = 0, units = 0;
-	for (const unsigned char *p = (const unsigned char *)label; *p; p++) {
-		if ((*p & 0xC0) == 0x80)
-			continue;
-		chars++;
-		units += (*p >= 0xF0) ? 2 : 1;
-	}
-	if (chars > 32 || units > 16)
-		msg_warn(NULL, "volume label '%s' is cut to %s", label,
-			 chars > 32 ? "32 characters in ISO 9660 and 16 in Joliet"
-				    : "16 characters in Joliet (Windows)");
-}
-
 int cmd_create(int argc, char **argv)
 {
 	struct common_opts c = {0};
@@ -305,8 +291,6 @@ int cmd_create(int argc, char **argv)
 		a.o.use_source_date_epoch = true;
 		a.o.source_date_epoch = v;
 	}
-	if (a.o.volume_id && !c.quiet)
-		check_label(a.o.volume_id);
 	struct warn_ctx wc = {.quiet = c.quiet};
 	struct stat target_st;
 	if (!to_stdout && stat(a.output, &target_st) == 0 && S_ISREG(target_st.st_mode)) {
