@@ -13,7 +13,6 @@
  * filesystem lists things in.
  */
 #include <errno.h>
-#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -43,21 +42,6 @@ static int by_sum_pos(const void *a, const void *b)
 	if (x->sum != y->sum)
 		return x->sum < y->sum ? -1 : 1;
 	return (x->pos > y->pos) - (x->pos < y->pos);
-}
-
-static int open_source(struct writer *w, uint32_t node, char *path, size_t cap)
-{
-	int rc = tree_source_path(w, node, path, cap);
-	if (rc)
-		return rc;
-	int flags = O_RDONLY | O_CLOEXEC | O_NOCTTY;
-	if (!(w->opt.flags & ISOKIT_WRITE_FOLLOW_LINKS))
-		flags |= O_NOFOLLOW;
-	int fd = open(path, flags);
-	if (fd < 0)
-		return w_error(w, ISOKIT_E_IO, "%s: %s", path, strerror(errno));
-	(void)posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
-	return fd;
 }
 
 /* Read exactly @p n bytes (the file must not have become shorter). */
@@ -98,7 +82,7 @@ static uint64_t mix_block(uint64_t h, const uint8_t *p, size_t n)
 static int hash_file(struct writer *w, struct cand *c, uint8_t *buf)
 {
 	char path[8192];
-	int fd = open_source(w, c->node, path, sizeof(path));
+	int fd = tree_source_open(w, c->node, path, sizeof(path));
 	if (fd < 0)
 		return fd;
 	uint64_t h = 0xCBF29CE484222325ull ^ c->size, left = c->size;
@@ -119,10 +103,10 @@ static int same_content(struct writer *w, const struct cand *a, const struct can
 			uint8_t *ba, uint8_t *bb)
 {
 	char pa[8192], pb[8192];
-	int fa = open_source(w, a->node, pa, sizeof(pa));
+	int fa = tree_source_open(w, a->node, pa, sizeof(pa));
 	if (fa < 0)
 		return fa;
-	int fb = open_source(w, b->node, pb, sizeof(pb));
+	int fb = tree_source_open(w, b->node, pb, sizeof(pb));
 	if (fb < 0) {
 		close(fa);
 		return fb;

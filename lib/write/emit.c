@@ -251,7 +251,10 @@ static void *prefetch_main(void *arg)
 		asked += c->size;
 		if (tree_source_path_quiet(w, w->kids[k], path, sizeof(path)))
 			continue;
-		int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NOFOLLOW | O_NONBLOCK);
+		int flags = O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK;
+		if (!(w->opt.flags & ISOKIT_WRITE_FOLLOW_LINKS))
+			flags |= O_NOFOLLOW; /* as the writer will open it */
+		int fd = open(path, flags);
 		if (fd < 0)
 			continue; /* the writer will report it */
 		(void)posix_fadvise(fd, 0, (off_t)(c->size < PF_BYTES ? c->size : PF_BYTES),
@@ -303,21 +306,10 @@ static int write_one_file(struct writer *w, struct out *o, uint32_t ci, uint64_t
 	struct wnode *c = wnode_at(w, ci);
 	if (o->pos != (uint64_t)c->lba * ISO_BLOCK)
 		return w_error(w, ISOKIT_E_INVAL, "internal error: data out of place");
-	int rc = tree_source_path(w, ci, path, sizeof(path));
-	if (rc)
-		return rc;
-	int oflags = O_RDONLY | O_CLOEXEC | O_NOCTTY;
-	if (!(w->opt.flags & ISOKIT_WRITE_FOLLOW_LINKS))
-		oflags |= O_NOFOLLOW;
-	int in = open(path, oflags);
+	int in = tree_source_open(w, ci, path, sizeof(path));
 	if (in < 0)
-		return w_error(w, ISOKIT_E_IO, "%s: %s", path, strerror(errno));
-	struct stat st;
-	if (fstat(in, &st) < 0 || !S_ISREG(st.st_mode) || (uint64_t)st.st_size != c->size) {
-		close(in);
-		return w_error(w, ISOKIT_E_IO, "%s: changed since it was scanned", path);
-	}
-	(void)posix_fadvise(in, 0, 0, POSIX_FADV_SEQUENTIAL);
+		return in;
+	int rc;
 	if ((rc = out_flush(o)) != 0) {
 		close(in);
 		return out_error(w, o, rc);
@@ -330,6 +322,7 @@ static int write_one_file(struct writer *w, struct out *o, uint32_t ci, uint64_t
 		return (int)got;
 	}
 	bool changed = (uint64_t)got != c->size;
+	struct stat st;
 	if (!changed && (fstat(in, &st) < 0 || (uint64_t)st.st_size != c->size))
 		changed = true;
 	close(in);

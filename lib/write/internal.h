@@ -154,6 +154,10 @@ int tree_finalize(struct writer *w);
 int tree_source_path(struct writer *w, uint32_t node, char *buf, size_t cap);
 /* The same without touching the error message (safe from another thread). */
 int tree_source_path_quiet(struct writer *w, uint32_t node, char *buf, size_t cap);
+/* Open a regular file's source for reading (@p path gets its path) and
+ * check that it is still a file of the size the scan saw: the descriptor,
+ * or a negative error with the message set. */
+int tree_source_open(struct writer *w, uint32_t node, char *path, size_t cap);
 /* Path of a node in the image ("/a/b"), for messages. */
 void tree_image_path(struct writer *w, uint32_t node, char *buf, size_t cap);
 

@@ -232,6 +232,27 @@ int tree_source_path(struct writer *w, uint32_t node, char *buf, size_t cap)
 	return 0;
 }
 
+int tree_source_open(struct writer *w, uint32_t node, char *path, size_t cap)
+{
+	int rc = tree_source_path(w, node, path, cap);
+	if (rc)
+		return rc;
+	int flags = O_RDONLY | O_CLOEXEC | O_NOCTTY;
+	if (!(w->opt.flags & ISOKIT_WRITE_FOLLOW_LINKS))
+		flags |= O_NOFOLLOW;
+	int fd = open(path, flags);
+	if (fd < 0)
+		return w_error(w, ISOKIT_E_IO, "%s: %s", path, strerror(errno));
+	struct stat st;
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) ||
+	    (uint64_t)st.st_size != wnode_at(w, node)->size) {
+		close(fd);
+		return w_error(w, ISOKIT_E_IO, "%s: changed since it was scanned", path);
+	}
+	(void)posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
+	return fd;
+}
+
 void tree_image_path(struct writer *w, uint32_t node, char *buf, size_t cap)
 {
 	uint32_t chain[2048];

@@ -55,6 +55,23 @@ grep -q "^Joliet with UCS" "$T/out" && not_ok "--no-joliet wrote Joliet" || ok "
 isoinfo -f -i "$T/b.iso" >"$T/out" 2>&1
 expect_out "^/DIR/SUB/A_RATHER.JPE;1$" "level 1 name is 8.3"
 
+mkdir -p "$T/fl/real"
+printf 'target\n' >"$T/fl/real/t.txt"
+ln -s real/t.txt "$T/fl/link.txt"
+ln -s real "$T/fl/linkdir"
+run "$ISOKIT" create -o "$T/fl.iso" --follow-links "$T/fl"; expect_rc 0 "--follow-links"
+run "$ISOKIT" ls -l "$T/fl.iso"
+expect_out "^-.* link.txt$" "--follow-links stores a linked file as a file"
+expect_out "^d.* linkdir$" "--follow-links stores a linked folder as a folder"
+if command -v bsdtar >/dev/null; then
+	mkdir -p "$T/flx" && bsdtar -xf "$T/fl.iso" -C "$T/flx"
+	[ ! -L "$T/flx/link.txt" ] && cmp -s "$T/flx/link.txt" "$T/fl/real/t.txt" &&
+		cmp -s "$T/flx/linkdir/t.txt" "$T/fl/real/t.txt" && ok "bsdtar reads the followed links as data" ||
+		not_ok "bsdtar on --follow-links"
+fi
+run "$ISOKIT" create -o "$T/nf.iso" "$T/fl"; run "$ISOKIT" ls -l "$T/nf.iso"
+expect_out "^l.* link.txt -> real/t.txt$" "without --follow-links the link stays a link"
+
 run "$ISOKIT" create -o "$T/c.iso" --anonymous "$T/src"; expect_rc 0 "--anonymous"
 run "$ISOKIT" ls -l "$T/c.iso" dir; expect_out "^-r--r--r-- +1 +0 +0 " "--anonymous: read-only for all, owner 0"
 
