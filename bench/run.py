@@ -379,7 +379,7 @@ def order_for(rep, tools):
     return seq
 
 
-def measure(op, tools, img, tar, scratch, stamp, cache, repeat, timeout, src=None):
+def measure(op, tools, img, tar, scratch, stamp, cache, repeat, timeout, src=None, dataset=None):
     results = {t.key: {"key": t.key, "label": t.label, "role": t.role,
                        "cmd": None, "runs": [], "check": None} for t in tools}
     for rep in range(repeat):
@@ -424,10 +424,10 @@ def measure(op, tools, img, tar, scratch, stamp, cache, repeat, timeout, src=Non
     if op == "ls":
         for t in tools:
             results[t.key]["lines"] = count_lines(t.cmd(img=img, out="", tar=tar))
-    return summarize(op, [results[t.key] for t in tools])
+    return summarize(op, [results[t.key] for t in tools], dataset, stamp)
 
 
-def summarize(op, rows):
+def summarize(op, rows, dataset, stamp):
     for r in rows:
         good = [x for x in r["runs"] if x["exit"] == 0 and x.get("complete", True)]
         r["ok"] = len(good) == len(r["runs"]) and len(good) > 0
@@ -448,7 +448,7 @@ def summarize(op, rows):
         if op == "ls":
             r["time_vs_isoinfo"] = (r["median_s"] / isoinfo["median_s"]) if isoinfo and r["ok"] else None
     summary = {"rows": rows, "best_peer_time": best_t_by, "best_peer_mem": best_m_by}
-    summary["targets"] = check_targets(op, rows, peers)
+    summary["targets"] = check_targets(op, rows, peers, dataset, stamp)
     return summary
 
 
@@ -459,8 +459,6 @@ CREATE_TARGETS = {
     "flat": {"faster": 10.0},
     "big": {"vs_tar": 1.15},
 }
-DATASET_NOW = [None]  # the tree being measured, for check_targets
-STAMP_NOW = [None]
 
 
 def family(key):
@@ -468,7 +466,7 @@ def family(key):
     return key.split("-")[0]
 
 
-def check_targets(op, rows, peers):
+def check_targets(op, rows, peers, dataset, stamp):
     """The issue's targets, per isokit row: True/False, or None when not measurable."""
     out = []
     by_key = {r["key"]: r for r in rows}
@@ -484,7 +482,7 @@ def check_targets(op, rows, peers):
             res["time <= best peer"] = r["time_vs_best_peer"] <= 1.0 if r["time_vs_best_peer"] else None
         elif op == "create":
             tar = by_key.get("tar")
-            ds = CREATE_TARGETS.get(DATASET_NOW[0], {})
+            ds = CREATE_TARGETS.get(dataset, {})
             if "vs_tar" in ds:
                 res["time <= %.2fx tar -cf" % ds["vs_tar"]] = (
                     r["median_s"] <= ds["vs_tar"] * tar["median_s"]) if tar and tar["ok"] else None
@@ -493,7 +491,7 @@ def check_targets(op, rows, peers):
                     ds["faster"] * r["median_s"] <= min(p["median_s"] for p in peers)) if peers else None
             # per-entry memory only means something for many entries (the
             # photos tree has 91: its 2 MiB are the program, not the tree)
-            files = STAMP_NOW[0]["files"] + STAMP_NOW[0]["dirs"]
+            files = stamp["files"] + stamp["dirs"]
             res["memory < 200 bytes per entry (above the 2 MiB floor)"] = (
                 (r["peak_mib"] - 2.0) * 2**20 / files < 200) if files >= 10000 else None
         else:
@@ -788,8 +786,6 @@ def main():
     }
     for name in datasets:
         stamp = read_stamp(trees, name)
-        DATASET_NOW[0] = name
-        STAMP_NOW[0] = stamp
         reads = [o for o in ops if o != "create"]
         img = make_image(trees, images, name) if reads else None
         tar = (make_tar(trees, images, name)
@@ -799,14 +795,12 @@ def main():
         for op in ops:
             if not tools[op]:
                 continue
-            log("== %s %s (%d tools x %d)" % (name, op, len(tools[op]), a.repeat))
-            if op == "create" and name == "big":
-                pass
-            elif op != "create" and name == "big":
+            if op != "create" and name == "big":
                 log("skipping %s on big (create only)" % op)
                 continue
+            log("== %s %s (%d tools x %d)" % (name, op, len(tools[op]), a.repeat))
             ds["ops"][op] = measure(op, tools[op], img, tar, scratch, stamp, cache, a.repeat, a.timeout,
-                                    src=os.path.join(trees, name))
+                                    src=os.path.join(trees, name), dataset=name)
         report["datasets"].append(ds)
         rm_tree(scratch)
         os.makedirs(scratch, exist_ok=True)
