@@ -32,4 +32,26 @@ ln -s "$T/elsewhere" "$T/out4/dir"
 run "$ISOKIT" extract "$img" -C "$T/out4"; expect_rc 1 "destination holds a symlink named like a folder"
 [ -z "$(ls -A "$T/elsewhere")" ] && ok "nothing written through the symlink" || not_ok "wrote through a symlink"
 expect_err "not followed" "symlink refusal explained"
+
+# Ctrl-C while worker threads copy large files: whatever is left in the
+# destination must be complete. Files waiting in the workers' queue are
+# already created, so they too must be removed. Interrupted at a few
+# moments; each must leave only whole files.
+mkdir -p "$T/big"
+for i in $(seq -w 1 40); do head -c 2097152 /dev/urandom >"$T/big/f$i.bin"; done
+xorriso -outdev "$T/big.iso" -map "$T/big" / >/dev/null 2>&1
+bad=0
+for delay in 0.005 0.02 0.05 0.1; do
+	rm -rf "$T/bx" && mkdir "$T/bx"
+	"$ISOKIT" extract -j2 "$T/big.iso" -C "$T/bx" >/dev/null 2>&1 &
+	pid=$!
+	sleep "$delay"
+	kill -INT "$pid" 2>/dev/null
+	wait "$pid"
+	for f in "$T/bx"/*; do
+		[ -e "$f" ] || continue
+		cmp -s "$f" "$T/big/$(basename "$f")" || { bad=$((bad + 1)); echo "# after ${delay}s: $(basename "$f") is $(stat -c %s "$f") bytes"; }
+	done
+done
+[ "$bad" -eq 0 ] && ok "Ctrl-C during extract -j2 leaves only complete files" || not_ok "Ctrl-C left $bad incomplete files"
 finish

@@ -9,13 +9,13 @@
 #include <fcntl.h>
 #include <libgen.h>
 #include <limits.h>
-#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include "cli.h"
+#include "partial.h"
 
 const struct cmd_def cmd_create_def = {
 	"create", "-o OUT.iso [options] SOURCE...",
@@ -69,7 +69,6 @@ struct create_args {
 	size_t nmaps;
 	const char **excludes;
 	size_t nexcludes;
-	int status;
 };
 
 static int push(const char ***v, size_t *n, const char *s)
@@ -120,20 +119,10 @@ static int handle(int id, const char *arg, void *ctx)
 	return -1;
 }
 
-/* ---- the temporary output and signals ---- */
+/* ---- the temporary output ---- */
 
-static char tmp_path[PATH_MAX];
-static volatile sig_atomic_t tmp_live;
-
-static void on_signal(int sig)
-{
-	if (tmp_live)
-		unlink(tmp_path);
-	signal(sig, SIG_DFL);
-	raise(sig);
-}
-
-static int open_temp(const char *target)
+/* Create the temporary file beside @p target; its name goes to @p tmp. */
+static int open_temp(const char *target, char tmp[PATH_MAX])
 {
 	char copy[PATH_MAX];
 	if (strlen(target) >= sizeof(copy))
@@ -143,15 +132,13 @@ static int open_temp(const char *target)
 	char copy2[PATH_MAX];
 	strcpy(copy2, target);
 	const char *base = basename(copy2);
-	if ((size_t)snprintf(tmp_path, sizeof(tmp_path), "%s/.%s.isokit-XXXXXX", dir, base) >=
-	    sizeof(tmp_path)) {
+	if ((size_t)snprintf(tmp, PATH_MAX, "%s/.%s.isokit-XXXXXX", dir, base) >= PATH_MAX) {
 		errno = ENAMETOOLONG;
 		return -1;
 	}
-	int fd = mkstemp(tmp_path);
+	int fd = mkstemp(tmp);
 	if (fd < 0)
 		return -1;
-	tmp_live = 1;
 	/* mkstemp makes 0600; an image is an ordinary file: 0666 & ~umask */
 	mode_t um = umask(0);
 	umask(um);
@@ -244,11 +231,16 @@ static int add_sources(struct isokit_writer *w, struct create_args *a, char **sr
 		}
 	}
 	for (size_t i = 0; i < a->nmaps; i++) {
-		char spec[PATH_MAX * 2];
-		snprintf(spec, sizeof(spec), "%s", a->maps[i]);
-		char *eq = strchr(spec, '=');
-		*eq = '\0';
-		if (isokit_writer_add(w, spec, eq + 1) < 0)
+		/* PATH=SOURCE; the option parser made sure of the '=' */
+		const char *eq = strchr(a->maps[i], '=');
+		char *path = strndup(a->maps[i], (size_t)(eq - a->maps[i]));
+		if (!path) {
+			msg_error(NULL, "out of memory");
+			return EXIT_FAIL;
+		}
+		int rc = isokit_writer_add(w, path, eq + 1);
+		free(path);
+		if (rc < 0)
 			goto fail;
 	}
 	return 0;
@@ -312,16 +304,16 @@ int cmd_create(int argc, char **argv)
 	if (add_sources(w, &a, argv + first, argc - first))
 		goto out_writer;
 
-	int fd = STDOUT_FILENO;
+	int fd = STDOUT_FILENO, partial = -1;
+	char tmp[PATH_MAX];
 	if (!to_stdout) {
-		signal(SIGINT, on_signal);
-		signal(SIGTERM, on_signal);
-		signal(SIGHUP, on_signal);
-		fd = open_temp(a.output);
+		partial_install_handlers();
+		fd = open_temp(a.output, tmp);
 		if (fd < 0) {
 			msg_error(NULL, "%s: cannot create: %s", a.output, strerror(errno));
 			goto out_writer;
 		}
+		partial = partial_add(AT_FDCWD, tmp);
 	}
 	struct isokit_writer_stats st;
 	isokit_writer_stats(w, &st);
@@ -339,20 +331,17 @@ int cmd_create(int argc, char **argv)
 		rc = ISOKIT_E_IO;
 	} else if (!to_stdout) {
 		fd = -1;
-		if (rename(tmp_path, a.output) < 0) {
+		if (rename(tmp, a.output) < 0) {
 			msg_error(NULL, "%s: cannot rename into place: %s", a.output, strerror(errno));
 			rc = ISOKIT_E_IO;
-		} else {
-			tmp_live = 0;
 		}
 	}
 	if (!to_stdout) {
 		if (fd >= 0)
 			close(fd);
-		if (tmp_live) {
-			unlink(tmp_path);
-			tmp_live = 0;
-		}
+		if (rc < 0)
+			unlink(tmp);
+		partial_remove(partial);
 	}
 	if (rc >= 0) {
 		r = EXIT_OK;

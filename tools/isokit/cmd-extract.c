@@ -8,9 +8,6 @@
  * that are not plain path components are refused.
  */
 #include <errno.h>
-#include <pthread.h>
-#include <signal.h>
-#include <stddef.h>
 #include <stdarg.h>
 #include <fcntl.h>
 #include <stdlib.h>
@@ -42,34 +39,9 @@ static const struct opt_def extract_opts[] = {
 	{0, 0, NULL, NULL, NULL},
 };
 
-/* The files being written (one slot for the main thread, one per worker),
- * so that Ctrl-C or a kill removes them instead of leaving half-written
- * files under names the user will trust. */
-static volatile int partial_dirfd[MAX_WORKERS + 1] = {-1, -1, -1, -1, -1, -1, -1, -1, -1};
-static char partial_name[MAX_WORKERS + 1][256];
-
-static void on_signal(int sig)
+void xcount_failure(struct xstate *x)
 {
-	for (int i = 0; i <= MAX_WORKERS; i++)
-		if (partial_dirfd[i] >= 0)
-			unlinkat(partial_dirfd[i], partial_name[i], 0);
-	signal(sig, SIG_DFL);
-	raise(sig);
-}
-
-static void partial_set(int slot, int dirfd, const char *name)
-{
-	size_t n = strlen(name);
-	partial_dirfd[slot] = -1;
-	if (n >= sizeof(partial_name[slot]))
-		return;
-	memcpy(partial_name[slot], name, n + 1);
-	partial_dirfd[slot] = dirfd;
-}
-
-static void partial_clear(int slot)
-{
-	partial_dirfd[slot] = -1;
+	__atomic_fetch_add(&x->failures, 1, __ATOMIC_RELAXED);
 }
 
 void xfail(struct xstate *x, const char *path, const char *fmt, ...)
@@ -79,7 +51,7 @@ void xfail(struct xstate *x, const char *path, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(what, sizeof(what), fmt, ap);
 	va_end(ap);
-	__atomic_fetch_add(&x->failures, 1, __ATOMIC_RELAXED);
+	xcount_failure(x);
 	if (x->prog.on)
 		fputc('\n', stderr);
 	fprintf(stderr, "%s: %s: ", progname, x->image);
@@ -134,6 +106,8 @@ static int try_link(struct xstate *x, int dirfd, const char *name,
 	struct link_slot *s = link_find(x, st->ino, false);
 	if (!s)
 		return 1;
+	/* the first name may still be in a worker's hands */
+	pool_drain(x->pool);
 	char parent[4096];
 	const char *oldname = path_split(s->path, parent, sizeof(parent));
 	int ofd = open_dir_beneath(x->rootfd, parent, false);
@@ -248,51 +222,47 @@ void xfile_free(struct xfile *f)
 
 /* Fill and finish a created file; on any failure remove it.
  * @return 0 when the file is complete. */
-int xfile_write(struct xstate *x, struct xwriter *w, struct xfile *f,
-		struct progress *prog)
+int xfile_write(struct xstate *x, struct xwriter *w, struct xfile *f)
 {
 	const struct isokit_stat *st = isokit_node_stat(f->node);
-	partial_set(w->slot, f->dirfd, f->target);
-	int rc = st->size ? copy_node_data(&w->cp, w->img, f->node, f->fd, prog) : 0;
+	int rc = st->size ? copy_node_data(&w->cp, w->img, f->node, f->fd, &x->prog) : 0;
 	if (rc) {
-		partial_clear(w->slot);
 		if (w->cp.out_errno) {
 			xfail(x, f->rel, "cannot write: %s", strerror(w->cp.out_errno));
 		} else {
 			cli_image_error(x->image, w->img, rc);
-			__atomic_fetch_add(&x->failures, 1, __ATOMIC_RELAXED);
+			xcount_failure(x);
 		}
 		close(f->fd);
 		unlinkat(f->dirfd, f->target, 0);
+		partial_remove(f->partial);
 		return -1;
 	}
-	if (!prog)
-		progress_update(&x->prog, st->size, 0);
 	finish_fd(x, f->fd, st, f->rel, f->chown);
 	if (close(f->fd) < 0) {
-		partial_clear(w->slot);
 		xfail(x, f->rel, "cannot write: %s", strerror(errno));
 		unlinkat(f->dirfd, f->target, 0);
+		partial_remove(f->partial);
 		return -1;
 	}
 	if (strcmp(f->target, f->name) != 0) {
 		struct stat cur;
 		if (fstatat(f->dirfd, f->name, &cur, AT_SYMLINK_NOFOLLOW) == 0 &&
 		    S_ISDIR(cur.st_mode)) {
-			partial_clear(w->slot);
 			xfail(x, f->rel, "cannot replace a directory with a file");
 			unlinkat(f->dirfd, f->target, 0);
+			partial_remove(f->partial);
 			return -1;
 		}
 		if (renameat(f->dirfd, f->target, f->dirfd, f->name) < 0) {
-			partial_clear(w->slot);
 			xfail(x, f->rel, "cannot rename into place: %s", strerror(errno));
 			unlinkat(f->dirfd, f->target, 0);
+			partial_remove(f->partial);
 			return -1;
 		}
 	}
 	/* Complete: from here on the file is the user's. */
-	partial_clear(w->slot);
+	partial_remove(f->partial);
 	progress_update(&x->prog, 0, 1);
 	return 0;
 }
@@ -317,13 +287,19 @@ static void extract_regular(struct xstate *x, int dirfd, const char *name,
 			 (unsigned long long)++x->tmp_counter);
 		target = tmp;
 	}
+	/* From its creation until it is complete, a signal removes it; this
+	 * covers the time it waits in the workers' queue. */
+	partial_creating(true);
 	int fd = openat(dirfd, target,
 			O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
 			st->mode & 0777);
+	int e = errno;
+	int partial = fd >= 0 ? partial_add(dirfd, target) : -1;
+	partial_creating(false);
 	if (fd < 0) {
 		xfail(x, rel, "cannot create: %s",
-		      errno == EEXIST ? "already exists (use --overwrite to replace it)"
-				      : strerror(errno));
+		      e == EEXIST ? "already exists (use --overwrite to replace it)"
+				  : strerror(e));
 		return;
 	}
 	struct xfile *f = calloc(1, sizeof(*f));
@@ -336,6 +312,7 @@ static void extract_regular(struct xstate *x, int dirfd, const char *name,
 		xfail(x, rel, "out of memory");
 		close(fd);
 		unlinkat(dirfd, target, 0);
+		partial_remove(partial);
 		if (f)
 			xfile_free(f);
 		return;
@@ -344,21 +321,20 @@ static void extract_regular(struct xstate *x, int dirfd, const char *name,
 	f->dirfd = dirfd;
 	f->node = n;
 	f->chown = needs_chown(x, st);
+	f->partial = partial;
+	/* The first name of a link group is known from now on; a later name
+	 * waits for the workers before it links (try_link). */
+	if (link)
+		remember_link(x, st, rel);
 	/* Large files go to a worker, so that copying them overlaps with
-	 * the rest; files that others will link to are finished here, so
-	 * they exist when the link is made. */
-	if (x->pool && !link && st->size >= PARALLEL_MIN &&
-	    isokit_node_dup(n, &f->owned) == 0) {
+	 * the rest. */
+	if (x->pool && st->size >= PARALLEL_MIN && isokit_node_dup(n, &f->owned) == 0) {
 		f->node = f->owned;
 		pool_submit(x->pool, f);
 		return;
 	}
-	struct xwriter w = {x->img, x->cp, 0, NULL};
-	int rc = xfile_write(x, &w, f, &x->prog);
-	x->cp = w.cp; /* the read-ahead window lives on */
+	(void)xfile_write(x, &x->main_w, f);
 	xfile_free(f);
-	if (link && rc == 0)
-		remember_link(x, st, rel);
 }
 
 static void extract_special(struct xstate *x, int dirfd, const char *name,
@@ -510,7 +486,7 @@ static void extract_tree(struct xstate *x, const struct isokit_node *dir,
 	int rc = isokit_walk_new(x->img, dir, &wo, &w);
 	if (rc) {
 		cli_image_error(x->image, x->img, rc);
-		x->failures++;
+		xcount_failure(x);
 		close(base_fd);
 		return;
 	}
@@ -523,7 +499,7 @@ static void extract_tree(struct xstate *x, const struct isokit_node *dir,
 	while ((rc = isokit_walk_next(w, &ev, &n, &path)) != 0) {
 		if (rc < 0) {
 			cli_image_error(x->image, x->img, rc);
-			x->failures++;
+			xcount_failure(x);
 			continue;
 		}
 		size_t need = strlen(base_rel) + strlen(path) + 2;
@@ -532,7 +508,7 @@ static void extract_tree(struct xstate *x, const struct isokit_node *dir,
 			char *r = realloc(rel, rel_cap);
 			if (!r) {
 				msg_error(NULL, "out of memory");
-				x->failures++;
+				xcount_failure(x);
 				break;
 			}
 			rel = r;
@@ -578,7 +554,7 @@ static void extract_path(struct xstate *x, const char *arg)
 	int rc = isokit_image_lookup(x->img, arg, &node);
 	if (rc) {
 		cli_image_error(x->image, x->img, rc);
-		x->failures++;
+		xcount_failure(x);
 		return;
 	}
 	/* Normalise the destination path: no leading or doubled slashes. */
@@ -708,7 +684,8 @@ int cmd_extract(int argc, char **argv)
 		close(x.rootfd);
 		return EXIT_FAIL;
 	}
-	if (copier_init(&x.cp)) {
+	x.main_w.img = x.img;
+	if (copier_init(&x.main_w.cp)) {
 		msg_error(NULL, "out of memory");
 		isokit_image_close(x.img);
 		close(x.rootfd);
@@ -716,9 +693,7 @@ int cmd_extract(int argc, char **argv)
 	}
 	/* Modes come from the image exactly; the umask must not trim them. */
 	umask(0);
-	signal(SIGINT, on_signal);
-	signal(SIGTERM, on_signal);
-	signal(SIGHUP, on_signal);
+	partial_install_handlers();
 	const struct isokit_volume_info *vi = isokit_image_info(x.img);
 	x.link_all = vi->ns != ISOKIT_NS_ROCKRIDGE;
 	progress_init(&x.prog, "extract",
@@ -730,7 +705,7 @@ int cmd_extract(int argc, char **argv)
 		extract_path(&x, argv[i]);
 	pool_stop(x.pool);
 	progress_end(&x.prog);
-	copier_release(&x.cp);
+	copier_release(&x.main_w.cp);
 	for (size_t i = 0; i < x.links_cap; i++)
 		free(x.links[i].path);
 	free(x.links);

@@ -8,7 +8,6 @@
 
 #include "extract.h"
 
-#define XQUEUE 16
 
 struct xpool {
 	struct xstate *x;
@@ -40,7 +39,7 @@ static void *worker_main(void *arg)
 		pthread_cond_signal(&pool->can_push);
 		pthread_mutex_unlock(&pool->mu);
 
-		(void)xfile_write(pool->x, w, f, NULL);
+		(void)xfile_write(pool->x, w, f);
 		xfile_free(f);
 
 		pthread_mutex_lock(&pool->mu);
@@ -91,11 +90,14 @@ struct xpool *pool_start(struct xstate *x, int workers, enum isokit_namespace ns
 	struct isokit_open_options o;
 	memset(&o, 0, sizeof(o));
 	o.ns = ns;
+	/* Signals are the main thread's, which removes the partial files:
+	 * the workers start with them blocked. */
+	sigset_t old;
+	partial_block_signals(&old);
 	for (int i = 0; i < workers; i++) {
 		/* Each worker reads through its own image handle, so that
 		 * errors and caches are never shared between threads. */
 		struct xwriter *w = &pool->w[i];
-		w->slot = i + 1;
 		w->pool = pool;
 		if (isokit_image_open(x->image, &o, &w->img) != 0)
 			break;
@@ -110,6 +112,7 @@ struct xpool *pool_start(struct xstate *x, int workers, enum isokit_namespace ns
 		}
 		pool->n++;
 	}
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	if (pool->n == 0) {
 		free(pool);
 		return NULL;

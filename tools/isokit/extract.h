@@ -9,9 +9,16 @@
 #include <sys/types.h>
 
 #include "copy.h"
+#include "partial.h"
 
 #define MAX_WORKERS 8
+#define XQUEUE 16               /* files waiting for a worker */
 #define PARALLEL_MIN (1u << 20) /* files from 1 MiB go to the workers */
+
+/* Every file being written is registered for removal on a signal from
+ * its creation: one being filled per worker, the queued ones, and one in
+ * the main thread. */
+_Static_assert(MAX_WORKERS + XQUEUE + 1 <= PARTIAL_SLOTS, "partial slots");
 
 struct xpool;
 
@@ -29,6 +36,13 @@ struct link_slot {
 	char *path; /* relative to the destination */
 };
 
+/* What writes file data: an image handle and its buffers. */
+struct xwriter {
+	struct isokit_image *img;
+	struct copier cp;
+	struct xpool *pool; /* workers only */
+};
+
 struct xstate {
 	struct isokit_image *img;
 	const char *image;
@@ -38,7 +52,7 @@ struct xstate {
 	uid_t euid;
 	gid_t egid;
 	bool parent_sgid; /* the folder being filled has its set-group-ID bit */
-	struct copier cp;
+	struct xwriter main_w; /* the main thread's writer (its read-ahead window lives on) */
 	struct progress prog;
 	unsigned failures;
 	struct xdir *stack;
@@ -61,24 +75,18 @@ struct xfile {
 	const struct isokit_node *node;
 	struct isokit_node *owned; /* a copy, when handed to a worker */
 	bool chown;   /* decided when created: the folder may change later */
-};
-
-/* What writes file data: an image handle, buffers and a partial slot. */
-struct xwriter {
-	struct isokit_image *img;
-	struct copier cp;
-	int slot;
-	struct xpool *pool; /* workers only */
+	int partial;  /* its slot in the registry of partial files */
 };
 
 /* Report a failure for @p path and count it (thread-safe). */
 void xfail(struct xstate *x, const char *path, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
+/* Count a failure already reported (thread-safe). */
+void xcount_failure(struct xstate *x);
 
 /* Fill and finish a created file; on any failure remove it.
  * @return 0 when the file is complete. */
-int xfile_write(struct xstate *x, struct xwriter *w, struct xfile *f,
-		struct progress *prog);
+int xfile_write(struct xstate *x, struct xwriter *w, struct xfile *f);
 void xfile_free(struct xfile *f);
 
 /* Worker threads for large files (extract-pool.c). NULL pool: no workers. */
