@@ -21,20 +21,28 @@
 /* Functions in a header, not a .c file: tap.h keeps its counters per
  * translation unit, and checks made here must count in the test's. */
 
+/* Open an image held in memory with @p opt (NULL: defaults). */
+static inline int open_image(const uint8_t *buf, size_t size,
+			     const struct isokit_open_options *opt, struct isokit_image **img)
+{
+	struct isokit_source *src = NULL;
+	*img = NULL;
+	int rc = isokit_source_from_memory(buf, size, &src);
+	if (rc)
+		return rc;
+	return isokit_image_open_source(src, opt, img);
+}
+
+/* The same with a namespace and, when @p fs is not NULL, findings counted. */
 static inline int open_buf(const uint8_t *buf, size_t size, enum isokit_namespace ns,
-		    struct findings *fs, struct isokit_image **img)
+			   struct findings *fs, struct isokit_image **img)
 {
 	struct isokit_open_options opt = {.ns = ns};
 	if (fs) {
 		opt.on_finding = on_finding;
 		opt.finding_ctx = fs;
 	}
-	struct isokit_source *src = NULL;
-	*img = NULL;
-	int rc = isokit_source_from_memory(buf, size, &src);
-	if (rc)
-		return rc;
-	return isokit_image_open_source(src, &opt, img);
+	return open_image(buf, size, &opt, img);
 }
 
 /* Walk (sorted) and compare "E path" / "D path" / "L path" lines with

@@ -14,6 +14,7 @@
 #include <isokit/isokit.h>
 
 #include "harness/findings.h"
+#include "harness/imgtest.h"
 #include "harness/memiso.h"
 #include "harness/tap.h"
 
@@ -22,24 +23,6 @@
 #define IMG_SIZE MISO_SIZE
 
 static const char hello_data[] = MISO_HELLO;
-
-static uint8_t *build(const struct miso_opts *o, size_t size)
-{
-	return miso_build(o, size);
-}
-
-/* ---------------------------------------------------------------- helpers */
-
-static int open_mem(const uint8_t *buf, size_t size,
-		    const struct isokit_open_options *opt,
-		    struct isokit_image **img)
-{
-	struct isokit_source *src = NULL;
-	int rc = isokit_source_from_memory(buf, size, &src);
-	if (rc)
-		return rc;
-	return isokit_image_open_source(src, opt, img);
-}
 
 /* ---------------------------------------------------------------- tests */
 
@@ -526,9 +509,9 @@ static void test_counting(const uint8_t *image)
 static void walk_loop(bool sorted)
 {
 	struct miso_opts o = {.self_loop = true};
-	uint8_t *b = build(&o, IMG_SIZE);
+	uint8_t *b = miso_build(&o, IMG_SIZE);
 	struct isokit_image *img = NULL;
-	CHECK_EQ_I64(open_mem(b, IMG_SIZE, NULL, &img), 0);
+	CHECK_EQ_I64(open_image(b, IMG_SIZE, NULL, &img), 0);
 	if (!img) {
 		free(b);
 		return;
@@ -592,9 +575,9 @@ static void test_depth_limit(void)
 {
 	tap_note("max_depth 1: the root is listed, sub is not entered");
 	struct miso_opts o = {0};
-	uint8_t *b = build(&o, IMG_SIZE);
+	uint8_t *b = miso_build(&o, IMG_SIZE);
 	struct isokit_image *img = NULL;
-	CHECK_EQ_I64(open_mem(b, IMG_SIZE, NULL, &img), 0);
+	CHECK_EQ_I64(open_image(b, IMG_SIZE, NULL, &img), 0);
 	for (int sorted = 0; img && sorted < 2; sorted++) {
 		struct isokit_walk_options wo = {.sorted = sorted, .max_depth = 1};
 		struct isokit_walk *w = NULL;
@@ -638,12 +621,12 @@ static void test_extent_past_end(void)
 {
 	tap_note("file extent past the end of the image");
 	struct miso_opts o = {.hello_lba = 1000};
-	uint8_t *b = build(&o, IMG_SIZE);
+	uint8_t *b = miso_build(&o, IMG_SIZE);
 	struct findings fs = {.n = 0};
 	struct isokit_open_options opt = {.on_finding = on_finding,
 					  .finding_ctx = &fs};
 	struct isokit_image *img = NULL;
-	CHECK_EQ_I64(open_mem(b, IMG_SIZE, &opt, &img), 0);
+	CHECK_EQ_I64(open_image(b, IMG_SIZE, &opt, &img), 0);
 	if (!img) {
 		free(b);
 		return;
@@ -671,9 +654,9 @@ static void test_broken_multi(void)
 {
 	tap_note("multi-extent file whose next section is missing");
 	struct miso_opts o = {.broken_multi = true};
-	uint8_t *b = build(&o, IMG_SIZE);
+	uint8_t *b = miso_build(&o, IMG_SIZE);
 	struct isokit_image *img = NULL;
-	CHECK_EQ_I64(open_mem(b, IMG_SIZE, NULL, &img), 0);
+	CHECK_EQ_I64(open_image(b, IMG_SIZE, NULL, &img), 0);
 	if (img) {
 		struct isokit_node *n = NULL;
 		CHECK_EQ_I64(isokit_image_lookup(img, "/big.bin", &n),
@@ -688,9 +671,9 @@ static void test_er_only(void)
 {
 	tap_note("Rock Ridge announced by ER alone (no entry on the root)");
 	struct miso_opts o = {.er_only = true};
-	uint8_t *b = build(&o, IMG_SIZE);
+	uint8_t *b = miso_build(&o, IMG_SIZE);
 	struct isokit_image *img = NULL;
-	CHECK_EQ_I64(open_mem(b, IMG_SIZE, NULL, &img), 0);
+	CHECK_EQ_I64(open_image(b, IMG_SIZE, NULL, &img), 0);
 	if (img) {
 		CHECK(isokit_image_info(img)->has_rockridge);
 		CHECK_STR(isokit_image_info(img)->rockridge_er_id, "RRIP_1991A");
@@ -711,32 +694,32 @@ static void test_truncated(void)
 	struct isokit_image *img = NULL;
 
 	tap_note("one block short of the volume size");
-	uint8_t *b = build(&o, IMG_SIZE - BLK);
-	CHECK_EQ_I64(open_mem(b, IMG_SIZE - BLK, NULL, &img), ISOKIT_E_TRUNCATED);
+	uint8_t *b = miso_build(&o, IMG_SIZE - BLK);
+	CHECK_EQ_I64(open_image(b, IMG_SIZE - BLK, NULL, &img), ISOKIT_E_TRUNCATED);
 	CHECK(img == NULL);
 	free(b);
 
 	tap_note("one byte short");
-	b = build(&o, IMG_SIZE - 1);
-	CHECK_EQ_I64(open_mem(b, IMG_SIZE - 1, NULL, &img), ISOKIT_E_TRUNCATED);
+	b = miso_build(&o, IMG_SIZE - 1);
+	CHECK_EQ_I64(open_image(b, IMG_SIZE - 1, NULL, &img), ISOKIT_E_TRUNCATED);
 	free(b);
 
 	tap_note("cut right after the PVD (no terminator, no root)");
-	b = build(&o, 17 * BLK);
-	CHECK_EQ_I64(open_mem(b, 17 * BLK, NULL, &img), ISOKIT_E_TRUNCATED);
+	b = miso_build(&o, 17 * BLK);
+	CHECK_EQ_I64(open_image(b, 17 * BLK, NULL, &img), ISOKIT_E_TRUNCATED);
 	free(b);
 
 	/* Opened anyway on request, cut before inner.txt's data: the
 	 * missing block is reported when a file needs it. */
 	tap_note("cut before a file's data, allow_truncated");
 	const size_t cut = (size_t)B_INNER * BLK;
-	b = build(&o, cut);
-	CHECK_EQ_I64(open_mem(b, cut, NULL, &img), ISOKIT_E_TRUNCATED);
+	b = miso_build(&o, cut);
+	CHECK_EQ_I64(open_image(b, cut, NULL, &img), ISOKIT_E_TRUNCATED);
 	struct findings fs = {.n = 0};
 	struct isokit_open_options opt = {.on_finding = on_finding,
 					  .finding_ctx = &fs,
 					  .allow_truncated = true};
-	CHECK_EQ_I64(open_mem(b, cut, &opt, &img), 0);
+	CHECK_EQ_I64(open_image(b, cut, &opt, &img), 0);
 	CHECK(has_finding(&fs, "truncated"));
 	if (img) {
 		CHECK_EQ_U64(isokit_image_info(img)->image_bytes, cut);
@@ -769,13 +752,13 @@ static void test_not_iso(void)
 	struct miso_opts o = {0};
 	struct isokit_image *img = NULL;
 	tap_note("no CD001 at block 16");
-	uint8_t *b = build(&o, IMG_SIZE);
+	uint8_t *b = miso_build(&o, IMG_SIZE);
 	b[B_PVD * BLK + 1] = 'X';
-	CHECK_EQ_I64(open_mem(b, IMG_SIZE, NULL, &img), ISOKIT_E_NOTISO);
+	CHECK_EQ_I64(open_image(b, IMG_SIZE, NULL, &img), ISOKIT_E_NOTISO);
 	CHECK(img == NULL);
 	/* All zero. */
 	memset(b, 0, IMG_SIZE);
-	CHECK_EQ_I64(open_mem(b, IMG_SIZE, NULL, &img), ISOKIT_E_NOTISO);
+	CHECK_EQ_I64(open_image(b, IMG_SIZE, NULL, &img), ISOKIT_E_NOTISO);
 	free(b);
 
 	tap_note("far too small");
@@ -783,18 +766,18 @@ static void test_not_iso(void)
 	if (!b)
 		abort();
 	memset(b, 0, 100);
-	CHECK_EQ_I64(open_mem(b, 100, NULL, &img), ISOKIT_E_NOTISO);
-	CHECK_EQ_I64(open_mem(b, 0, NULL, &img), ISOKIT_E_NOTISO);
+	CHECK_EQ_I64(open_image(b, 100, NULL, &img), ISOKIT_E_NOTISO);
+	CHECK_EQ_I64(open_image(b, 0, NULL, &img), ISOKIT_E_NOTISO);
 	free(b);
 }
 
 int main(void)
 {
 	struct miso_opts o = {0};
-	uint8_t *image = build(&o, IMG_SIZE);
+	uint8_t *image = miso_build(&o, IMG_SIZE);
 	struct isokit_image *img = NULL;
 	tap_note("open the good image");
-	CHECK_EQ_I64(open_mem(image, IMG_SIZE, NULL, &img), 0);
+	CHECK_EQ_I64(open_image(image, IMG_SIZE, NULL, &img), 0);
 	if (img) {
 		test_info_and_lookup(img);
 		test_multi_extent(img);
