@@ -96,6 +96,10 @@ check_image() {
 	local n
 	n=$(isoinfo -l -i "$img" 2>/dev/null | grep -c 'BIG.BIN;1')
 	if [ "$n" -lt 2 ]; then
+		if [ "$producer" = isokit-create ]; then # our writer's fault, not the test's
+			fail "image has $n directory record(s) for BIG.BIN; expected a multi-extent file"
+			return
+		fi
 		echo "ERROR [$producer] image has $n directory record(s) for BIG.BIN;" \
 			"expected a multi-extent file"
 		exit 99
@@ -200,8 +204,9 @@ run_producer bsdtar \
 # isokit's own image, checked by isokit as above and by the independent
 # readers (bsdtar and 7-Zip stream the file into sha256sum).
 readers_of_isokit_image() {
-	local got rc
+	local got sum readers=0
 	if command -v xorriso >/dev/null; then
+		readers=$((readers + 1))
 		# xorriso cannot extract into a pipe: a file, removed at once
 		xorriso -osirrox on -indev "$img" -extract /big.bin "$work/x.bin" >/dev/null 2>"$work/err"
 		got=$(sha256sum <"$work/x.bin" 2>/dev/null | cut -d' ' -f1)
@@ -210,17 +215,24 @@ readers_of_isokit_image() {
 			fail "xorriso reads big.bin from isokit's image as $got: $(tail -c 500 "$work/err")"
 	fi
 	if command -v bsdtar >/dev/null; then
+		readers=$((readers + 1))
 		got=$(bsdtar -xOf "$img" big.bin 2>"$work/err" | sha256sum | cut -d' ' -f1)
 		[ "$got" = "$src_sum" ] && ok "bsdtar reads isokit's big.bin" ||
 			fail "bsdtar reads big.bin from isokit's image as $got: $(tail -c 500 "$work/err")"
 	fi
-	if command -v 7zz >/dev/null; then
-		got=$(7zz e -so "$img" big.bin 2>"$work/err" | sha256sum | cut -d' ' -f1)
+	local sz
+	sz=$(command -v 7zz || command -v 7z)
+	if [ -n "$sz" ]; then
+		readers=$((readers + 1))
+		got=$("$sz" e -so "$img" big.bin 2>"$work/err" | sha256sum | cut -d' ' -f1)
 		[ "$got" = "$src_sum" ] && ok "7-Zip reads isokit's big.bin" ||
 			fail "7-Zip reads big.bin from isokit's image as $got: $(tail -c 500 "$work/err")"
 	fi
-	rc=$(isoinfo -d -i "$img" >/dev/null 2>&1; echo $?)
-	[ "$rc" = 0 ] && ok "isoinfo -d accepts isokit's image" || fail "isoinfo -d refuses isokit's image"
+	[ "$readers" -gt 0 ] || echo "SKIP [$producer] no independent reader (xorriso, bsdtar, 7-Zip) installed"
+	# isoinfo: the sections of BIG.BIN add up to the file's size
+	sum=$(isoinfo -l -i "$img" 2>/dev/null | awk '/BIG\.BIN;1/ {s += $5} END {printf "%.0f\n", s}')
+	[ "$sum" = "$BIG_SIZE" ] && ok "isoinfo: BIG.BIN's sections add up to $BIG_SIZE bytes" ||
+		fail "isoinfo: BIG.BIN's sections add up to $sum bytes, expected $BIG_SIZE"
 }
 producer=isokit-create
 rm -f "$img"

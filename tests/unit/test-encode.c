@@ -72,6 +72,7 @@ static void test_utf8(void)
 	CHECK_EQ_U64(utf8_decode("\xED\xA0\x80", 3, &cp), 1); /* surrogate */
 	CHECK_EQ_U32(cp, 0xFFFD);
 	CHECK_EQ_U64(utf8_decode("\xE1\xBA", 2, &cp), 1); /* cut short */
+	CHECK_EQ_U32(cp, 0xFFFD);
 	CHECK_EQ_U64(utf8_decode("\xFF", 1, &cp), 1);
 	CHECK_EQ_U32(cp, 0xFFFD);
 	uint16_t u[2];
@@ -79,6 +80,7 @@ static void test_utf8(void)
 	CHECK_EQ_U32(u[0], 0xD83D);
 	CHECK_EQ_U32(u[1], 0xDE00);
 	CHECK_EQ_U64(utf16_units(0xE9, u), 1);
+	CHECK_EQ_U32(u[0], 0xE9);
 }
 
 static void test_dirrec(void)
@@ -109,9 +111,13 @@ static void test_dirrec(void)
 	CHECK_EQ_U32(r.flags, 0x80);
 	CHECK_EQ_U64(r.su_len, 4);
 	CHECK_MEM(r.su, su, 4);
+	CHECK_EQ_U32(r.name_len, 6);
+	CHECK_MEM(r.name, "AB.C;1", 6);
+	CHECK_MEM(r.date, date, 7);
 	f.name_len = 5; /* odd identifier: no pad */
 	CHECK_EQ_U64(dirrec_size(5, 0), 38);
 	CHECK_EQ_U64(dirrec_encode(buf, &f), 38 + 4);
+	CHECK_MEM(buf + 38, su, 4); /* System Use right after the identifier */
 
 	tap_note("path table records, both byte orders");
 	uint8_t pt[16];
@@ -188,17 +194,26 @@ static void test_susp(void)
 	size_t n = 0;
 	CHECK_EQ_U64(susp_put_sp(NULL), 7);
 	n += susp_put_sp(a + n);
+	CHECK_MEM(a, "SP\x07\x01\xBE\xEF\x00", 7);
+	size_t px = n;
 	n += rrip_put_px(a + n, S_IFREG | 0640, 2, 1000, 100, 77);
+	CHECK_MEM(a + px, "PX\x2C\x01", 4);
+	CHECK_MEM(a + px + 4, "\xA0\x81\x00\x00\x00\x00\x81\xA0", 8); /* 0100640 both-endian */
 	int64_t st[4] = {100, 981173106, 981173107, 981173108};
+	size_t tfo = n;
 	size_t tf = rrip_put_tf(a + n, TF_CREATE | TF_MODIFY | TF_ACCESS | TF_ATTRIBUTES, st);
 	CHECK_EQ_U64(tf, 5 + 4 * 7);
+	CHECK_MEM(a + tfo, "TF\x21\x01\x0F", 5);
 	n += tf;
 	n += rrip_put_nm(a + n, NM_CONTINUE, "Ti\xe1\xba\xbfng ", 8);
 	n += rrip_put_nm(a + n, 0, "Vi\xe1\xbb\x87t.txt", 10);
-	n += rrip_put_pn(a + n, 0, 0x0103);
+	n += rrip_put_pn(a + n, 0x12, 0x0103);
 	static const uint8_t comps[] = {SL_ROOT, 0, 0, 3, 'u', 's', 'r', SL_PARENT, 0};
 	n += rrip_put_sl(a + n, 0, comps, sizeof(comps));
+	size_t er = n;
 	n += susp_put_er(a + n, RRIP_112_ID, RRIP_112_DESC, RRIP_112_SRC);
+	/* libisofs' 1.12 ER: 182 bytes, identifier 9, descriptor 72, source 93 */
+	CHECK_MEM(a + er, "ER\xB6\x01\x09\x48\x5D\x01IEEE_1282", 17);
 	n += susp_put_ce(a + n, 40, 100, 200);
 	uint8_t *heap = malloc(n);
 	memcpy(heap, a, n);
@@ -221,6 +236,7 @@ static void test_susp(void)
 	CHECK_STR(rr->name, "Ti\xe1\xba\xbfng Vi\xe1\xbb\x87t.txt");
 	CHECK(rr->has_pn);
 	CHECK_EQ_U32(rr->dev_low, 0x0103);
+	CHECK_EQ_U32(rr->dev_high, 0x12);
 	CHECK_STR(rr->target, "/usr/..");
 	CHECK_EQ_I64(rr->er_count, 1);
 	CHECK_STR(rr->er_id, "IEEE_1282");
@@ -236,8 +252,12 @@ static void test_susp(void)
 	n += rrip_put_pl(a + n, 99);
 	n += rrip_put_re(a + n);
 	CHECK_EQ_U64(n, 28);
+	heap = malloc(n); /* exactly the area, so ASan sees any over-read */
+	memcpy(heap, a, n);
 	rr_info_reset(rr);
-	susp_parse(a, n, rr);
+	susp_parse(heap, n, rr);
+	free(heap);
+	CHECK(!rr->malformed);
 	CHECK(rr->has_cl && rr->has_pl && rr->has_re);
 	CHECK_EQ_U32(rr->cl_lba, 1234);
 	CHECK_EQ_U32(rr->pl_lba, 99);
