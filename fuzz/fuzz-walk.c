@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * fuzz-walk: the input is an image. Open it from memory in every namespace
- * in turn, walk the whole tree (sorted and unsorted), open and read every
+ * in turn, walk the whole tree (sorted in every other namespace, image order
+ * in the rest), open and read every
  * regular file (at most FUZZ_READ_CAP bytes per input in total), list the
  * root with the directory iterator and look up a few paths, including the
  * ones the walk met.

@@ -352,7 +352,8 @@ class Runner:
                                                  if k2 == k)) for k in kinds)
 
     def run(self, args, ctx, tag):
-        """Run isokit; return (rc or None on timeout, stdout bytes, stderr str, secs)."""
+        """Run isokit and count its exit code under @tag; return (rc or None on
+        timeout, stdout bytes, stderr str, secs)."""
         outp = os.path.join(ctx.out, 'stdout.%s' % tag)
         errp = os.path.join(ctx.out, 'stderr.%s' % tag)
         t0 = time.monotonic()
@@ -372,6 +373,7 @@ class Runner:
                 p.wait()
                 rc = None
         dt = time.monotonic() - t0
+        self.count(tag, rc)
         with open(outp, 'rb') as f:
             out = f.read(8 << 20)
         with open(errp, 'rb') as f:
@@ -1572,7 +1574,6 @@ def run_commands(runner, ctx, image_path, ns, cat_path, exp, want_named, extract
     cmds.append(('cat', ['cat'] + na + [img, cat_path]))
     for kind, args in cmds:
         rc, out, err, dt = runner.run(args, ctx, kind)
-        runner.count(kind, rc)
         allowed = exp.get(kind) if exp else None
         probs = check_run(rc, err, dt, allowed, img, want_named)
         if rc == 0 and kind in ('lsjson', 'info'):
@@ -1592,7 +1593,6 @@ def run_commands(runner, ctx, image_path, ns, cat_path, exp, want_named, extract
         start_ns = time.time_ns() - 2_000_000
         args = ['extract'] + na + [img, '-C', d] + [v for v in variant]
         rc, out, err, dt = runner.run(args, ctx, 'extract')
-        runner.count('extract', rc)
         allowed = exp.get('extract') if exp else None
         if variant and any(not v.startswith('-') for v in variant) and allowed == OK:
             allowed = ANY
@@ -1711,6 +1711,7 @@ def cmd_cases(args):
             fails += cfails
         os.unlink(path)
     dt = time.monotonic() - t0
+    print('exit codes: ' + runner.stats_line())
     print('\n%d cases, %d runs, %.1f s; %d failures' % (len(cases), nruns, dt, len(fails)))
     if fails:
         print('failing images kept in %s' % keep_dir())
