@@ -32,18 +32,30 @@ Options drop what a namespace cannot carry:
   --dir-mtimes         print the mtimes of all directories, sorted
   --paths              print only the paths, one per line
 
-Also importable: manifest_lines(root, **options) returns the lines.
+Also importable by the test scripts (tests/interop/run-case.py,
+tests/create/roundtrip.py, tests/create/random-trees.py):
+  manifest_lines(root, **options)  the lines (options as above, with
+                                   underscores: no_link_mtime=True, ...)
+  esc(name)                        a name (bytes or str) escaped as above
+  walk(root), sha256_file(path)    the tree walk and file hash used here
+  force_rmtree(path)               rm -rf that also removes trees with
+                                   0555/0000 directories when not root
 """
 
 import argparse
 import hashlib
 import os
+import shutil
 import stat
 import sys
 import unicodedata
 
 
 def esc(b):
+    """A name (bytes, or str which is encoded with os.fsencode) escaped for
+    printing: see the module doc."""
+    if isinstance(b, str):
+        b = os.fsencode(b)
     out = []
     try:
         s = b.decode("utf-8")
@@ -67,6 +79,27 @@ def esc(b):
         else:
             out.append("\\x%02x" % byte)
     return "".join(out)
+
+
+def force_rmtree(path):
+    """rm -rf that also works on 0555/0000 directories when not root:
+    every directory below path (symlinks not followed) is made 0700
+    first.  Errors are ignored; a path that does not exist is fine."""
+    if not os.path.lexists(path):
+        return
+    for dirpath, dirnames, _ in os.walk(path):
+        for d in dirnames:
+            p = os.path.join(dirpath, d)
+            if not os.path.islink(p):
+                try:
+                    os.chmod(p, 0o700)
+                except OSError:
+                    pass
+    try:
+        os.chmod(path, 0o700)
+    except OSError:
+        pass
+    shutil.rmtree(path, ignore_errors=True)
 
 
 def sha256_file(path):

@@ -349,29 +349,6 @@ CAT_SAMPLES_PREFIXES = [
 
 # -------------------------------------------------------------- helpers ----
 
-def esc(b):
-    return mf.esc(b if isinstance(b, bytes) else os.fsencode(b))
-
-
-def force_rmtree(path):
-    """rm -rf that also works on 0555/0700 directories when not root."""
-    if not os.path.lexists(path):
-        return
-    for dirpath, dirnames, _ in os.walk(path):
-        for d in dirnames:
-            p = os.path.join(dirpath, d)
-            if not os.path.islink(p):
-                try:
-                    os.chmod(p, 0o700)
-                except OSError:
-                    pass
-    try:
-        os.chmod(path, 0o700)
-    except OSError:
-        pass
-    shutil.rmtree(path, ignore_errors=True)
-
-
 def fmt_cmd(cmd):
     def q(a):
         a = a if isinstance(a, str) else os.fsdecode(a)
@@ -445,7 +422,7 @@ class Case:
 
     def newdir(self, label):
         d = os.path.join(self.work, label)
-        force_rmtree(d)
+        mf.force_rmtree(d)
         os.makedirs(d)
         return d
 
@@ -483,7 +460,7 @@ class Case:
         seen = set()
         for ln in lines:
             if ln in seen:
-                problems.append("listed twice: " + esc(ln))
+                problems.append("listed twice: " + mf.esc(ln))
             seen.add(ln)
             if ln.startswith(b"/") or ln.endswith(b"/") or ln == b"" \
                     or b"//" in ln:
@@ -495,7 +472,7 @@ class Case:
             children.setdefault(parent, []).append(ln)
             if parent and parent in pos and pos[parent] > pos[ln]:
                 problems.append("child listed before its directory: "
-                                + esc(ln))
+                                + mf.esc(ln))
         # a folder's entries come before anything deeper below it
         last_child = {p: max(pos[k] for k in kids)
                       for p, kids in children.items()}
@@ -505,12 +482,12 @@ class Case:
                 anc = b"/".join(parts[:depth])
                 if anc in last_child and pos[ln] < last_child[anc]:
                     problems.append("'%s' listed before the last entry of "
-                                    "'%s'" % (esc(ln), esc(anc)))
+                                    "'%s'" % (mf.esc(ln), mf.esc(anc)))
                     break
             if len(parts) > 1 and b"" in last_child \
                     and pos[ln] < last_child[b""]:
                 problems.append("'%s' listed before the last entry of the "
-                                "top folder" % esc(ln))
+                                "top folder" % mf.esc(ln))
         for parent, kids in children.items():
             bad = [(a, b) for a, b in zip(kids, kids[1:]) if a > b]
             if bad and want_sorted:
@@ -518,8 +495,8 @@ class Case:
                 problems.append(
                     "entries of '%s' not byte-sorted: '%s' listed before "
                     "'%s' (%d such pairs); order given: %s"
-                    % (esc(parent), esc(a), esc(b), len(bad),
-                       ", ".join(esc(k.rsplit(b"/", 1)[-1])
+                    % (mf.esc(parent), mf.esc(a), mf.esc(b), len(bad),
+                       ", ".join(mf.esc(k.rsplit(b"/", 1)[-1])
                                  for k in kids)[:600]))
         missing = sorted(set(expected) - seen)
         extra = sorted(seen - set(expected))
@@ -527,8 +504,8 @@ class Case:
             problems.insert(0, "%d paths listed, %d expected: %d missing, "
                             "%d unexpected" % (len(seen), len(expected),
                                                len(missing), len(extra)))
-        problems += ["missing: " + esc(m) for m in missing[:40]]
-        problems += ["unexpected: " + esc(e) for e in extra[:40]]
+        problems += ["missing: " + mf.esc(m) for m in missing[:40]]
+        problems += ["unexpected: " + mf.esc(e) for e in extra[:40]]
         if problems:
             self.fail("%s (isokit %s)" % (title, fmt_cmd(cmd_args)),
                       "\n".join(problems[:MAX_DIFF_LINES]))
@@ -724,7 +701,7 @@ def check_rockridge(case, img, src, spec):
             case.fail("R1 extract: boot.cat differs from xorriso's copy")
         else:
             case.ok("R1 boot.cat content")
-    force_rmtree(out)
+    mf.force_rmtree(out)
 
     # R2: ls -R, default and explicit namespace
     want = src_paths | {os.fsencode(e) for e in extras}
@@ -751,7 +728,7 @@ def check_rockridge(case, img, src, spec):
             data = fh.read()
         p = case.isokit_run(["cat", img, srel])
         if p is None:
-            bad.append("%s: hung or crashed" % esc(rel))
+            bad.append("%s: hung or crashed" % mf.esc(rel))
             continue
         if p.returncode != 0:
             # accept the absolute spelling too; the contract does not say
@@ -759,11 +736,11 @@ def check_rockridge(case, img, src, spec):
             if p2 is not None and p2.returncode == 0:
                 p = p2
         if p.returncode != 0:
-            bad.append("%s: exit %d: %s" % (esc(rel), p.returncode,
+            bad.append("%s: exit %d: %s" % (mf.esc(rel), p.returncode,
                                             os.fsdecode(p.stderr[-500:])))
         elif p.stdout != data:
             bad.append("%s: %d bytes, expected %d (first difference at %d)"
-                       % (esc(rel), len(p.stdout), len(data),
+                       % (mf.esc(rel), len(p.stdout), len(data),
                           _first_diff(p.stdout, data)))
     if bad:
         case.fail("R3 cat of %d sample files" % n, "\n".join(bad))
@@ -775,9 +752,9 @@ def check_rockridge(case, img, src, spec):
         theirs = bsdtar_paths(case, img)
         mine = set(got_ls)
         if theirs != mine:
-            lines = ["only in bsdtar -tf: " + esc(x)
+            lines = ["only in bsdtar -tf: " + mf.esc(x)
                      for x in sorted(theirs - mine)]
-            lines += ["only in isokit ls -R: " + esc(x)
+            lines += ["only in isokit ls -R: " + mf.esc(x)
                       for x in sorted(mine - theirs)]
             case.fail("R4 ls -R agrees with bsdtar -tf",
                       "\n".join(lines[:MAX_DIFF_LINES]))
@@ -822,9 +799,9 @@ def check_other_namespace(case, img, src, spec, ns, primary):
             others.append(("7-Zip", sevenzip_paths(case, img)))
         for who, second in others:
             if second != want:
-                lines = ["only isoinfo: " + esc(x)
+                lines = ["only isoinfo: " + mf.esc(x)
                          for x in sorted(want - second)]
-                lines += ["only %s: " % who + esc(x)
+                lines += ["only %s: " % who + mf.esc(x)
                           for x in sorted(second - want)]
                 print("WARNING [%s] isoinfo and %s disagree on the plain "
                       "ISO 9660 names (isoinfo is used):\n%s"
@@ -842,7 +819,7 @@ def check_other_namespace(case, img, src, spec, ns, primary):
     # N2: extraction against the oracle's extraction
     ref = oracle_extract(case, img, ns)
     ref_lines = mf.manifest_lines(ref, exclude=["[BOOT]"], **names_only)
-    force_rmtree(ref)
+    mf.force_rmtree(ref)
     out, _ = case.extract("N2 extract --namespace %s" % ns, img, ns,
                           "x-" + ns)
     got = mf.manifest_lines(out, **names_only)
@@ -862,14 +839,14 @@ def check_other_namespace(case, img, src, spec, ns, primary):
                   mf.manifest_lines(out, dir_mtimes=True),
                   "source", "isokit extract --namespace " + ns)
         full = mf.manifest_lines(out)
-        force_rmtree(out)
+        mf.force_rmtree(out)
         auto, _ = case.extract("N3 extract (auto)", img, None, "x-auto")
         case.diff("N3 extract without --namespace picks %s" % ns,
                   full, mf.manifest_lines(auto),
                   "extract --namespace " + ns, "extract")
-        force_rmtree(auto)
+        mf.force_rmtree(auto)
     else:
-        force_rmtree(out)
+        mf.force_rmtree(out)
 
 
 def check_zisofs(case, img):
@@ -966,7 +943,7 @@ def main(argv):
         print("PASS [%s]" % name)
         return 0
     finally:
-        force_rmtree(work)
+        mf.force_rmtree(work)
 
 
 if __name__ == "__main__":
