@@ -54,4 +54,42 @@ for delay in 0.005 0.02 0.05 0.1; do
 	done
 done
 [ "$bad" -eq 0 ] && ok "Ctrl-C during extract -j2 leaves only complete files" || not_ok "Ctrl-C left $bad incomplete files"
+
+# Small files are created by the main thread and written, finished and
+# closed by the workers: a write that fails there (here: over the file-size
+# limit, EFBIG) must name the file, remove it and leave the others whole.
+mkdir -p "$T/small"
+for i in $(seq -w 1 150); do
+	head -c 4000 /dev/urandom >"$T/small/ok$i.bin"
+	head -c 20000 /dev/urandom >"$T/small/big$i.bin"
+done
+xorriso -outdev "$T/small.iso" -map "$T/small" / >/dev/null 2>&1
+mkdir -p "$T/sx"
+(trap '' XFSZ; ulimit -f 16; exec "$ISOKIT" extract -j2 "$T/small.iso" -C "$T/sx") >"$T/out" 2>"$T/err"
+rc=$?
+[ "$rc" -eq 1 ] && ok "write failures in the workers give exit 1" || not_ok "exit $rc for failed writes"
+[ "$(grep -c 'big[0-9]*\.bin.*cannot write: File too large' "$T/err")" -eq 150 ] &&
+	ok "every failed file named" || { not_ok "failed files not all named"; head -3 "$T/err" | sed 's/^/# /'; }
+[ -z "$(find "$T/sx" -name 'big*')" ] && ok "failed files removed" || not_ok "failed files left behind"
+good=0
+for f in "$T/small"/ok*; do cmp -s "$f" "$T/sx/$(basename "$f")" && good=$((good + 1)); done
+[ "$good" -eq 150 ] && ok "the other small files are whole" || not_ok "only $good of 150 small files whole"
+
+# Ctrl-C among many small files in the workers' hands.
+for i in $(seq -w 1 3000); do printf 'file %s\n' "$i" >"$T/small/s$i.txt"; done
+xorriso -outdev "$T/many.iso" -map "$T/small" / >/dev/null 2>&1
+bad=0
+for delay in 0.01 0.03 0.08; do
+	rm -rf "$T/mx" && mkdir "$T/mx"
+	"$ISOKIT" extract -j2 "$T/many.iso" -C "$T/mx" >/dev/null 2>&1 &
+	pid=$!
+	sleep "$delay"
+	kill -INT "$pid" 2>/dev/null
+	wait "$pid"
+	for f in "$T/mx"/*; do
+		[ -e "$f" ] || continue
+		cmp -s "$f" "$T/small/$(basename "$f")" || bad=$((bad + 1))
+	done
+done
+[ "$bad" -eq 0 ] && ok "Ctrl-C among small files leaves only complete files" || not_ok "Ctrl-C left $bad incomplete small files"
 finish

@@ -216,6 +216,7 @@ void xfile_free(struct xfile *f)
 	free(f->target);
 	free(f->name);
 	free(f->rel);
+	free(f->data);
 	isokit_node_free(f->owned);
 	free(f);
 }
@@ -224,8 +225,16 @@ void xfile_free(struct xfile *f)
  * @return 0 when the file is complete. */
 int xfile_write(struct xstate *x, struct xwriter *w, struct xfile *f)
 {
-	const struct isokit_stat *st = isokit_node_stat(f->node);
-	int rc = st->size ? copy_node_data(&w->cp, w->img, f->node, f->fd, &x->prog) : 0;
+	const struct isokit_stat *st = &f->st;
+	int rc = 0;
+	if (f->node) {
+		if (st->size)
+			rc = copy_node_data(&w->cp, w->img, f->node, f->fd, &x->prog);
+	} else if (st->size) {
+		rc = copy_write_buf(&w->cp, f->fd, f->data, (size_t)st->size);
+		if (rc == 0)
+			progress_update(&x->prog, st->size, 0);
+	}
 	if (rc) {
 		if (w->cp.out_errno) {
 			xfail(x, f->rel, "cannot write: %s", strerror(w->cp.out_errno));
@@ -265,6 +274,27 @@ int xfile_write(struct xstate *x, struct xwriter *w, struct xfile *f)
 	partial_remove(f->partial);
 	progress_update(&x->prog, 0, 1);
 	return 0;
+}
+
+/* Read a small file's content for a worker; false when it cannot be read
+ * here (the main thread then copies it itself and reports the error). */
+static bool handoff_read(struct xstate *x, struct xfile *f)
+{
+	size_t len = (size_t)f->st.size;
+	if (len == 0) {
+		f->node = NULL;
+		return true;
+	}
+	f->data = malloc(len);
+	if (!f->data)
+		return false;
+	if (copy_node_read(&x->main_w.cp, x->main_w.img, f->node, f->data, len) != 0) {
+		free(f->data);
+		f->data = NULL;
+		return false;
+	}
+	f->node = NULL;
+	return true;
 }
 
 static void extract_regular(struct xstate *x, int dirfd, const char *name,
@@ -319,6 +349,7 @@ static void extract_regular(struct xstate *x, int dirfd, const char *name,
 	}
 	f->fd = fd;
 	f->dirfd = dirfd;
+	f->st = *st;
 	f->node = n;
 	f->chown = needs_chown(x, st);
 	f->partial = partial;
@@ -330,6 +361,10 @@ static void extract_regular(struct xstate *x, int dirfd, const char *name,
 	 * the rest. */
 	if (x->pool && st->size >= PARALLEL_MIN && isokit_node_dup(n, &f->owned) == 0) {
 		f->node = f->owned;
+		pool_submit(x->pool, f);
+		return;
+	}
+	if (x->pool && st->size <= HANDOFF_MAX && handoff_read(x, f)) {
 		pool_submit(x->pool, f);
 		return;
 	}

@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/sendfile.h>
 #include <unistd.h>
 
@@ -118,37 +119,90 @@ static int copy_runs(struct copier *c, struct isokit_image *img,
 	return 0;
 }
 
-/* A small plain file: serve it from the window, refilling the window with
- * one large read that starts at this file (the next files usually follow
- * it in the image). Returns 1 when not applicable. */
-static int copy_small(struct copier *c, struct isokit_image *img,
-		      struct isokit_file *f, int fd, struct progress *p)
+/* The bytes [off, off + len) of the image from the window, refilling it
+ * with one large read that starts at @p off when they are not there (the
+ * next files usually follow in the image). NULL when not applicable. */
+static const unsigned char *window_get(struct copier *c, struct isokit_image *img,
+				       uint64_t off, uint64_t len)
 {
-	uint64_t off, len;
-	if (isokit_file_runs(f, &off, &len, 1) != 1 || len > SMALL_FILE)
-		return 1;
+	if (len > SMALL_FILE)
+		return NULL;
 	if (!c->win) {
 		c->win = malloc(WINDOW);
 		if (!c->win)
-			return 1;
+			return NULL;
 		c->win_cap = WINDOW;
 	}
 	if (off < c->win_off || off + len > c->win_off + c->win_len) {
 		struct isokit_source *src = isokit_image_source(img);
 		uint64_t size = isokit_source_size(src);
 		uint64_t want = c->win_cap;
+		if (off > size || len > size - off)
+			return NULL; /* let the ordinary path report it */
 		if (want > size - off)
 			want = size - off;
 		c->win_len = 0;
-		int rc = isokit_source_read(src, off, c->win, (size_t)want);
-		if (rc)
-			return 1; /* let the ordinary path report it */
+		if (isokit_source_read(src, off, c->win, (size_t)want) != 0)
+			return NULL;
 		c->win_off = off;
 		c->win_len = (size_t)want;
 	}
-	int rc = write_all(c, fd, c->win + (off - c->win_off), (size_t)len);
+	return c->win + (off - c->win_off);
+}
+
+/* A small plain file straight from the window. Returns 1 when not
+ * applicable. */
+static int copy_small(struct copier *c, struct isokit_image *img,
+		      struct isokit_file *f, int fd, struct progress *p)
+{
+	uint64_t off, len;
+	if (isokit_file_runs(f, &off, &len, 1) != 1)
+		return 1;
+	const unsigned char *data = window_get(c, img, off, len);
+	if (!data)
+		return 1;
+	int rc = write_all(c, fd, data, (size_t)len);
 	if (rc == 0 && p)
 		progress_update(p, len, 0);
+	return rc;
+}
+
+int copy_write_buf(struct copier *c, int fd, const void *buf, size_t len)
+{
+	c->out_errno = 0;
+	return write_all(c, fd, buf, len);
+}
+
+int copy_node_read(struct copier *c, struct isokit_image *img,
+		   const struct isokit_node *node, void *buf, size_t len)
+{
+	struct isokit_file *f;
+	int rc = isokit_file_open(img, node, &f);
+	if (rc)
+		return rc;
+	uint64_t off, run;
+	const unsigned char *data = NULL;
+	if (isokit_file_runs(f, &off, &run, 1) == 1 && run == len)
+		data = window_get(c, img, off, run);
+	if (data) {
+		memcpy(buf, data, len);
+	} else {
+		size_t got = 0;
+		while (got < len) {
+			int64_t n = isokit_file_pread(f, (unsigned char *)buf + got,
+						      len - got, got);
+			if (n < 0) {
+				rc = (int)n;
+				break;
+			}
+			if (n == 0) {
+				rc = ISOKIT_E_TRUNCATED;
+				break;
+			}
+			got += (size_t)n;
+		}
+	}
+	isokit_file_close(f);
 	return rc;
 }
 

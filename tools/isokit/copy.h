@@ -30,4 +30,15 @@ int copy_node_data(struct copier *c, struct isokit_image *img,
 		   const struct isokit_node *node, int fd,
 		   struct progress *p);
 
+/*
+ * Read the whole content of @p node (@p len bytes, its size) into @p buf,
+ * from the read-ahead window when it is there. @return 0 or a negative
+ * isokit error.
+ */
+int copy_node_read(struct copier *c, struct isokit_image *img,
+		   const struct isokit_node *node, void *buf, size_t len);
+
+/* Write @p len bytes to @p fd; ISOKIT_E_IO with c->out_errno on failure. */
+int copy_write_buf(struct copier *c, int fd, const void *buf, size_t len);
+
 #endif

@@ -14,6 +14,11 @@
 #define MAX_WORKERS 8
 #define XQUEUE 16               /* files waiting for a worker */
 #define PARALLEL_MIN (1u << 20) /* files from 1 MiB go to the workers */
+/* Files up to this size are read by the main thread and handed to a worker
+ * with their bytes, which then writes them, sets their metadata and closes
+ * them: creating files in a folder is serialized by the kernel, the rest
+ * is not. At most XQUEUE + MAX_WORKERS such buffers exist at a time. */
+#define HANDOFF_MAX (64u << 10)
 
 /* Every file being written is registered for removal on a signal from
  * its creation: one being filled per worker, the queued ones, and one in
@@ -72,8 +77,10 @@ struct xfile {
 	char *target; /* name being written (a temporary one with --overwrite) */
 	char *name;   /* final name */
 	char *rel;    /* path for messages */
-	const struct isokit_node *node;
+	struct isokit_stat st;
+	const struct isokit_node *node; /* NULL when data holds the content */
 	struct isokit_node *owned; /* a copy, when handed to a worker */
+	unsigned char *data;       /* the content, read by the main thread */
 	bool chown;   /* decided when created: the folder may change later */
 	int partial;  /* its slot in the registry of partial files */
 };
@@ -89,7 +96,7 @@ void xcount_failure(struct xstate *x);
 int xfile_write(struct xstate *x, struct xwriter *w, struct xfile *f);
 void xfile_free(struct xfile *f);
 
-/* Worker threads for large files (extract-pool.c). NULL pool: no workers. */
+/* Worker threads (extract-pool.c). NULL pool: no workers. */
 struct xpool *pool_start(struct xstate *x, int workers, enum isokit_namespace ns);
 void pool_submit(struct xpool *pool, struct xfile *f);
 /* Wait until every file handed to the workers is finished. */
