@@ -7,7 +7,9 @@ packages=(
 	# build
 	meson ninja-build pkg-config gcc clang libclang-rt-14-dev llvm
 	# libraries
-	zlib1g-dev libssl-dev
+	zlib1g-dev libssl-dev libfuse3-dev
+	# isokit mount: fusermount3; and the mount benchmark's peers
+	fuse3 fuseiso archivemount
 	# test oracles and helpers
 	xorriso genisoimage libarchive-tools 7zip p7zip-full isomd5sum
 	python3 attr time

@@ -109,8 +109,10 @@ int cmd_ls(int argc, char **argv);
 int cmd_cat(int argc, char **argv);
 int cmd_extract(int argc, char **argv);
 int cmd_create(int argc, char **argv);
+int cmd_mount(int argc, char **argv);
+int cmd_umount(int argc, char **argv);
 
 extern const struct cmd_def cmd_info_def, cmd_ls_def, cmd_cat_def, cmd_extract_def,
-	cmd_create_def;
+	cmd_create_def, cmd_mount_def, cmd_umount_def;
 
 #endif

@@ -1,0 +1,775 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The read-only FUSE file system of isokit mount, on libfuse3's low-level
+ * API. The image never changes while mounted, so the kernel is told to
+ * keep entries, attributes, directory listings and pages for long, and
+ * to list directories with attributes (readdirplus).
+ *
+ * Threads: metadata (node table, directory cache, the reader) is behind one
+ * lock; plain file data is read with pread on the image's descriptor from
+ * ranges worked out at open, so reads proceed in parallel without it.
+ * zisofs files go through the reader, under the lock.
+ */
+#define FUSE_USE_VERSION 312
+#include <fuse_lowlevel.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/statvfs.h>
+#include <syslog.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "mount-nodes.h"
+#include "mount.h"
+
+#define TTL 86400.0                  /* the image is immutable: a day */
+#define DIR_CACHE_BUDGET (64u << 20) /* bytes of cached listings */
+#define MAX_READ (1u << 20)
+/* The kernel reads files of the mount in pieces of 128-256 KiB, several at
+ * once from different threads; asked ahead for this much of the file, it
+ * reads the image in large requests instead. */
+#define READ_AHEAD ((uint64_t)8 << 20)
+
+struct mfs {
+	struct isokit_image *img;
+	const struct mount_opts *o;
+	int fd;               /* the image, for file data */
+	struct stat img_st;   /* the image when mounted, to notice a change */
+	uid_t uid;            /* owner of files the image gives none */
+	gid_t gid;
+	uint64_t blocks;
+	pthread_mutex_t mu;
+	struct node_table nodes;
+	struct dir_cache dirs;
+	bool changed_logged;
+};
+
+/* An open file: where its bytes are in the image, or the reader's handle
+ * for zisofs. */
+struct mfile {
+	uint64_t size;
+	size_t nruns;
+	uint64_t *off, *len; /* runs in file order */
+	struct isokit_file *zf;
+	uint64_t ra_until; /* file bytes the kernel was asked to read ahead */
+};
+
+static struct mfs *fs_of(fuse_req_t req)
+{
+	return fuse_req_userdata(req);
+}
+
+/* ---- messages: stderr in the foreground, else the log file or syslog ---- */
+
+static void mlog(struct mfs *fs, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+static void mlog(struct mfs *fs, const char *fmt, ...)
+{
+	char msg[1024];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	if (fs->o->log) {
+		char when[32];
+		time_t now = time(NULL);
+		struct tm tm;
+		strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%S", localtime_r(&now, &tm));
+		fprintf(fs->o->log, "%s isokit[%ld]: %s: %s\n", when, (long)getpid(),
+			fs->o->image, msg);
+		fflush(fs->o->log);
+	} else if (fs->o->foreground) {
+		fprintf(stderr, "isokit: %s: %s\n", fs->o->image, msg);
+	} else {
+		syslog(LOG_ERR, "%s: %s", fs->o->image, msg);
+	}
+}
+
+/* The image file was cut or rewritten since it was mounted: what it holds
+ * now is not what the kernel has been told, so nothing more is read. */
+static bool image_changed(struct mfs *fs)
+{
+	struct stat st;
+	if (fstat(fs->fd, &st) == 0 && st.st_size == fs->img_st.st_size &&
+	    st.st_mtim.tv_sec == fs->img_st.st_mtim.tv_sec &&
+	    st.st_mtim.tv_nsec == fs->img_st.st_mtim.tv_nsec)
+		return false;
+	if (!__atomic_exchange_n(&fs->changed_logged, true, __ATOMIC_RELAXED))
+		mlog(fs, "the image file changed while mounted; its files now give I/O errors");
+	return true;
+}
+
+/* ---- attributes ---- */
+
+static void fill_stat(struct mfs *fs, const struct isokit_node *n, struct stat *st)
+{
+	const struct isokit_stat *s = isokit_node_stat(n);
+	const struct mount_opts *o = fs->o;
+	memset(st, 0, sizeof(*st));
+	st->st_ino = (ino_t)s->ino;
+	st->st_mode = s->mode;
+	if (o->set_umask)
+		st->st_mode &= ~(o->umask & 07777);
+	st->st_nlink = s->nlink;
+	st->st_uid = o->set_uid ? o->uid : s->has_owner ? s->uid : fs->uid;
+	st->st_gid = o->set_gid ? o->gid : s->has_owner ? s->gid : fs->gid;
+	st->st_size = (off_t)s->size;
+	st->st_blocks = (blkcnt_t)((s->size + 511) / 512);
+	st->st_blksize = 128 << 10;
+	st->st_rdev = (dev_t)s->rdev;
+	const struct isokit_time *m = &s->mtime;
+	const struct isokit_time *a = s->atime.valid ? &s->atime : m;
+	const struct isokit_time *c = s->ctime.valid ? &s->ctime : m;
+	if (m->valid) {
+		st->st_mtim.tv_sec = (time_t)m->sec;
+		st->st_mtim.tv_nsec = m->nsec;
+	}
+	if (a->valid) {
+		st->st_atim.tv_sec = (time_t)a->sec;
+		st->st_atim.tv_nsec = a->nsec;
+	}
+	if (c->valid) {
+		st->st_ctim.tv_sec = (time_t)c->sec;
+		st->st_ctim.tv_nsec = c->nsec;
+	}
+}
+
+static void fill_entry(struct mfs *fs, const struct mnode *m,
+		       struct fuse_entry_param *e)
+{
+	memset(e, 0, sizeof(*e));
+	e->ino = m->id;
+	e->generation = 1;
+	e->attr_timeout = TTL;
+	e->entry_timeout = TTL;
+	fill_stat(fs, m->node, &e->attr);
+}
+
+/* Report a reader error for @p what and answer EIO (the caller unlocks). */
+static int reader_error(struct mfs *fs, const char *what, int rc)
+{
+	const char *detail = isokit_image_errmsg(fs->img);
+	mlog(fs, "%s: %s", what, detail && *detail ? detail : isokit_strerror(rc));
+	return rc == ISOKIT_E_NOMEM ? ENOMEM : EIO;
+}
+
+/* ---- operations ---- */
+
+static void op_init(void *data, struct fuse_conn_info *conn)
+{
+	(void)data;
+	if (conn->capable & FUSE_CAP_READDIRPLUS)
+		conn->want |= FUSE_CAP_READDIRPLUS;
+	/* every listing with attributes: find -ls and ls -l need them */
+	conn->want &= ~FUSE_CAP_READDIRPLUS_AUTO;
+	if (conn->capable & FUSE_CAP_CACHE_SYMLINKS)
+		conn->want |= FUSE_CAP_CACHE_SYMLINKS;
+	/* nothing ever changes: no need to compare times before using pages */
+	conn->want &= ~FUSE_CAP_AUTO_INVAL_DATA;
+	if (conn->capable & FUSE_CAP_ASYNC_READ)
+		conn->want |= FUSE_CAP_ASYNC_READ;
+	/* file data spliced from the image's page cache, not copied twice */
+	if (conn->capable & FUSE_CAP_SPLICE_WRITE)
+		conn->want |= FUSE_CAP_SPLICE_WRITE;
+	if (conn->capable & FUSE_CAP_SPLICE_MOVE)
+		conn->want |= FUSE_CAP_SPLICE_MOVE;
+	conn->time_gran = 1;
+}
+
+static void op_lookup(fuse_req_t req, fuse_ino_t parent, const char *name)
+{
+	struct mfs *fs = fs_of(req);
+	struct fuse_entry_param e;
+	int err = 0;
+	pthread_mutex_lock(&fs->mu);
+	struct mnode *pm = node_table_get(&fs->nodes, parent);
+	if (!pm) {
+		err = ESTALE;
+	} else if (!isokit_node_is_dir(pm->node)) {
+		err = ENOTDIR;
+	} else if (image_changed(fs)) {
+		err = EIO;
+	} else {
+		int rc;
+		struct dlist *l = dir_cache_get(&fs->dirs, fs->img, parent, pm->node, &rc);
+		if (!l) {
+			err = reader_error(fs, "cannot read folder", rc);
+		} else {
+			const struct isokit_node *n = dlist_find(l, name);
+			struct mnode *m = n ? node_table_ref(&fs->nodes, n) : NULL;
+			if (m) {
+				fill_entry(fs, m, &e);
+			} else if (n) {
+				err = ENOMEM;
+			} else {
+				/* remembered by the kernel as absent, for as long */
+				memset(&e, 0, sizeof(e));
+				e.entry_timeout = TTL;
+			}
+			dir_cache_put(&fs->dirs, l);
+		}
+	}
+	pthread_mutex_unlock(&fs->mu);
+	if (err)
+		fuse_reply_err(req, err);
+	else
+		fuse_reply_entry(req, &e);
+}
+
+static void op_forget(fuse_req_t req, fuse_ino_t ino, uint64_t nlookup)
+{
+	struct mfs *fs = fs_of(req);
+	pthread_mutex_lock(&fs->mu);
+	node_table_forget(&fs->nodes, ino, nlookup);
+	pthread_mutex_unlock(&fs->mu);
+	fuse_reply_none(req);
+}
+
+static void op_forget_multi(fuse_req_t req, size_t count,
+			    struct fuse_forget_data *forgets)
+{
+	struct mfs *fs = fs_of(req);
+	pthread_mutex_lock(&fs->mu);
+	for (size_t i = 0; i < count; i++)
+		node_table_forget(&fs->nodes, forgets[i].ino, forgets[i].nlookup);
+	pthread_mutex_unlock(&fs->mu);
+	fuse_reply_none(req);
+}
+
+static void op_getattr(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
+{
+	struct mfs *fs = fs_of(req);
+	struct stat st;
+	(void)fi;
+	pthread_mutex_lock(&fs->mu);
+	struct mnode *m = node_table_get(&fs->nodes, ino);
+	if (m)
+		fill_stat(fs, m->node, &st);
+	pthread_mutex_unlock(&fs->mu);
+	if (m)
+		fuse_reply_attr(req, &st, TTL);
+	else
+		fuse_reply_err(req, ESTALE);
+}
+
+static void op_readlink(fuse_req_t req, fuse_ino_t ino)
+{
+	struct mfs *fs = fs_of(req);
+	char target[PATH_MAX];
+	int err = 0;
+	pthread_mutex_lock(&fs->mu);
+	struct mnode *m = node_table_get(&fs->nodes, ino);
+	const char *t = m ? isokit_node_link_target(m->node) : NULL;
+	if (!m)
+		err = ESTALE;
+	else if (!t)
+		err = EINVAL;
+	else if (strlen(t) >= sizeof(target))
+		err = ENAMETOOLONG;
+	else
+		strcpy(target, t);
+	pthread_mutex_unlock(&fs->mu);
+	if (err)
+		fuse_reply_err(req, err);
+	else
+		fuse_reply_readlink(req, target);
+}
+
+static void op_opendir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
+{
+	struct mfs *fs = fs_of(req);
+	struct dlist *l = NULL;
+	int err = 0;
+	pthread_mutex_lock(&fs->mu);
+	struct mnode *m = node_table_get(&fs->nodes, ino);
+	if (!m) {
+		err = ESTALE;
+	} else if (!isokit_node_is_dir(m->node)) {
+		err = ENOTDIR;
+	} else if (image_changed(fs)) {
+		err = EIO;
+	} else {
+		int rc;
+		l = dir_cache_get(&fs->dirs, fs->img, ino, m->node, &rc);
+		if (!l)
+			err = reader_error(fs, "cannot read folder", rc);
+	}
+	pthread_mutex_unlock(&fs->mu);
+	if (err) {
+		fuse_reply_err(req, err);
+		return;
+	}
+	fi->fh = (uintptr_t)l;
+	fi->keep_cache = 1;
+	fi->cache_readdir = 1;
+	if (fuse_reply_open(req, fi) != 0) {
+		pthread_mutex_lock(&fs->mu);
+		dir_cache_put(&fs->dirs, l);
+		pthread_mutex_unlock(&fs->mu);
+	}
+}
+
+/* Entries are numbered 0 ".", 1 "..", then the folder's; a listing resumes
+ * at the number the kernel gives back. */
+static void do_readdir(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
+		       struct fuse_file_info *fi, bool plus)
+{
+	struct mfs *fs = fs_of(req);
+	struct dlist *l = (struct dlist *)(uintptr_t)fi->fh;
+	if (size > MAX_READ)
+		size = MAX_READ;
+	char *buf = malloc(size);
+	if (!buf) {
+		fuse_reply_err(req, ENOMEM);
+		return;
+	}
+	size_t pos = 0;
+	int err = 0;
+	pthread_mutex_lock(&fs->mu);
+	struct mnode *self = node_table_get(&fs->nodes, ino);
+	for (size_t i = off < 0 ? 0 : (size_t)off; self && i < l->n + 2; i++) {
+		const char *name = i == 0 ? "." : i == 1 ? ".." : NULL;
+		const struct isokit_node *n = name ? self->node : l->ents[i - 2];
+		if (!name)
+			name = isokit_node_name(n);
+		size_t used;
+		if (!plus) {
+			struct stat st;
+			fill_stat(fs, n, &st);
+			used = fuse_add_direntry(req, buf + pos, size - pos, name, &st,
+						 (off_t)(i + 1));
+		} else if (i < 2) {
+			/* the kernel takes no reference for "." and ".." */
+			struct fuse_entry_param e;
+			memset(&e, 0, sizeof(e));
+			fill_stat(fs, n, &e.attr);
+			used = fuse_add_direntry_plus(req, buf + pos, size - pos, name,
+						      &e, (off_t)(i + 1));
+		} else {
+			struct mnode *m = node_table_ref(&fs->nodes, n);
+			if (!m) {
+				err = pos ? 0 : ENOMEM;
+				break;
+			}
+			struct fuse_entry_param e;
+			fill_entry(fs, m, &e);
+			used = fuse_add_direntry_plus(req, buf + pos, size - pos, name,
+						      &e, (off_t)(i + 1));
+			if (used > size - pos) /* did not fit: no reference */
+				node_table_forget(&fs->nodes, m->id, 1);
+		}
+		if (used > size - pos)
+			break;
+		pos += used;
+	}
+	if (!self)
+		err = ESTALE;
+	pthread_mutex_unlock(&fs->mu);
+	if (err)
+		fuse_reply_err(req, err);
+	else
+		fuse_reply_buf(req, buf, pos);
+	free(buf);
+}
+
+static void op_readdir(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
+		       struct fuse_file_info *fi)
+{
+	do_readdir(req, ino, size, off, fi, false);
+}
+
+static void op_readdirplus(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
+			   struct fuse_file_info *fi)
+{
+	do_readdir(req, ino, size, off, fi, true);
+}
+
+static void op_releasedir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
+{
+	struct mfs *fs = fs_of(req);
+	(void)ino;
+	pthread_mutex_lock(&fs->mu);
+	dir_cache_put(&fs->dirs, (struct dlist *)(uintptr_t)fi->fh);
+	pthread_mutex_unlock(&fs->mu);
+	fuse_reply_err(req, 0);
+}
+
+static void mfile_free(struct mfs *fs, struct mfile *f)
+{
+	if (!f)
+		return;
+	if (f->zf) {
+		pthread_mutex_lock(&fs->mu);
+		isokit_file_close(f->zf);
+		pthread_mutex_unlock(&fs->mu);
+	}
+	free(f->off);
+	free(f);
+}
+
+/* Work out where the file's bytes are; zisofs keeps the reader's handle. */
+static int mfile_open(struct mfs *fs, const struct isokit_node *n, struct mfile **out)
+{
+	struct mfile *f = calloc(1, sizeof(*f));
+	struct isokit_file *h;
+	*out = NULL;
+	if (!f)
+		return ISOKIT_E_NOMEM;
+	f->size = isokit_node_stat(n)->size;
+	int rc = isokit_file_open(fs->img, n, &h);
+	if (rc) {
+		free(f);
+		return rc;
+	}
+	int64_t runs = isokit_file_runs(h, NULL, NULL, 0);
+	if (runs < 0) {
+		f->zf = h;
+		*out = f;
+		return 0;
+	}
+	f->nruns = (size_t)runs;
+	if (runs > 0) {
+		f->off = malloc((size_t)runs * 2 * sizeof(uint64_t));
+		if (!f->off) {
+			isokit_file_close(h);
+			free(f);
+			return ISOKIT_E_NOMEM;
+		}
+		f->len = f->off + runs;
+		(void)isokit_file_runs(h, f->off, f->len, (size_t)runs);
+	}
+	isokit_file_close(h);
+	*out = f;
+	return 0;
+}
+
+static void op_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
+{
+	struct mfs *fs = fs_of(req);
+	struct mfile *f = NULL;
+	int err = 0;
+	if ((fi->flags & O_ACCMODE) != O_RDONLY) {
+		fuse_reply_err(req, EROFS);
+		return;
+	}
+	pthread_mutex_lock(&fs->mu);
+	struct mnode *m = node_table_get(&fs->nodes, ino);
+	if (!m) {
+		err = ESTALE;
+	} else if (isokit_node_is_dir(m->node)) {
+		err = EISDIR;
+	} else {
+		int rc = mfile_open(fs, m->node, &f);
+		if (rc)
+			err = reader_error(fs, "cannot open file", rc);
+	}
+	pthread_mutex_unlock(&fs->mu);
+	if (err) {
+		fuse_reply_err(req, err);
+		return;
+	}
+	fi->fh = (uintptr_t)f;
+	fi->keep_cache = 1;
+	fi->noflush = 1;
+	if (fuse_reply_open(req, fi) != 0)
+		mfile_free(fs, f);
+}
+
+/* Ask the kernel to read the image ahead of a sequential reader: the next
+ * READ_AHEAD bytes of the file, once half of the last window is used. */
+static void read_ahead(struct mfs *fs, struct mfile *f, uint64_t off, size_t len)
+{
+	uint64_t until = __atomic_load_n(&f->ra_until, __ATOMIC_RELAXED);
+	if (off + len + READ_AHEAD / 2 < until || off + len >= f->size)
+		return;
+	uint64_t from = until > off ? until : off;
+	uint64_t to = from + READ_AHEAD;
+	if (!__atomic_compare_exchange_n(&f->ra_until, &until, to, false,
+					 __ATOMIC_RELAXED, __ATOMIC_RELAXED))
+		return; /* another thread does it */
+	uint64_t start = 0;
+	for (size_t r = 0; r < f->nruns && start < to; r++) {
+		uint64_t end = start + f->len[r];
+		if (from < end) {
+			uint64_t a = from > start ? from : start;
+			uint64_t b = to < end ? to : end;
+			(void)posix_fadvise(fs->fd, (off_t)(f->off[r] + (a - start)),
+					    (off_t)(b - a), POSIX_FADV_WILLNEED);
+		}
+		start = end;
+	}
+}
+
+/* Read a zisofs file's bytes through the reader. */
+static int read_zisofs(struct mfs *fs, struct mfile *f, unsigned char *buf,
+		       size_t size, uint64_t off)
+{
+	int err = 0;
+	size_t done = 0;
+	pthread_mutex_lock(&fs->mu);
+	while (!err && done < size) {
+		int64_t n = image_changed(fs) ? ISOKIT_E_IO
+					      : isokit_file_pread(f->zf, buf + done, size - done,
+								  off + done);
+		if (n <= 0)
+			err = reader_error(fs, "cannot read file",
+					   n == 0 ? ISOKIT_E_TRUNCATED : (int)n);
+		else
+			done += (size_t)n;
+	}
+	pthread_mutex_unlock(&fs->mu);
+	return err;
+}
+
+/*
+ * Plain data goes from the image to the kernel by splice when the kernel
+ * allows it (libfuse falls back to copying otherwise): the byte ranges are
+ * handed over as ranges of the image's descriptor. A range past the end of
+ * the image as it is now (cut while mounted) is an error, never a short
+ * answer, which the reader would take for the end of the file.
+ */
+static int reply_runs(fuse_req_t req, struct mfs *fs, struct mfile *f, size_t len,
+		      uint64_t off)
+{
+	struct fuse_bufvec one, *bv = &one;
+	size_t nb = 0;
+	uint64_t start = 0, last = 0;
+	if (image_changed(fs))
+		return EIO;
+	read_ahead(fs, f, off, len);
+	for (size_t r = 0; r < f->nruns && start < off + len; r++) {
+		uint64_t end = start + f->len[r];
+		if (off < end) {
+			uint64_t a = off > start ? off : start;
+			uint64_t b = off + len < end ? off + len : end;
+			if (nb == 1 && bv == &one) {
+				/* a read across sections: rare, allocate */
+				bv = malloc(sizeof(*bv) + (f->nruns + 1) * sizeof(bv->buf[0]));
+				if (!bv)
+					return ENOMEM;
+				*bv = one;
+			}
+			struct fuse_buf *b0 = &bv->buf[nb++];
+			memset(b0, 0, sizeof(*b0));
+			b0->size = (size_t)(b - a);
+			b0->flags = FUSE_BUF_IS_FD | FUSE_BUF_FD_SEEK | FUSE_BUF_FD_RETRY;
+			b0->fd = fs->fd;
+			b0->pos = (off_t)(f->off[r] + (a - start));
+			if (b0->pos + (off_t)b0->size > (off_t)last)
+				last = (uint64_t)b0->pos + b0->size;
+		}
+		start = end;
+	}
+	int err = 0;
+	struct stat st;
+	uint64_t covered = 0;
+	for (size_t i = 0; i < nb; i++)
+		covered += bv->buf[i].size;
+	if (covered < len) {
+		mlog(fs, "a file's extents end before its size (%llu bytes)",
+		     (unsigned long long)f->size);
+		err = EIO;
+	} else if (fstat(fs->fd, &st) != 0 || (uint64_t)st.st_size < last) {
+		mlog(fs, "cannot read sector %llu: the image is cut short",
+		     (unsigned long long)((uint64_t)st.st_size / 2048));
+		err = EIO;
+	} else {
+		bv->count = nb;
+		bv->idx = 0;
+		bv->off = 0;
+		if (fuse_reply_data(req, bv, FUSE_BUF_SPLICE_MOVE) != 0)
+			err = 0; /* the request is answered (or gone) either way */
+	}
+	if (bv != &one)
+		free(bv);
+	return err;
+}
+
+static void op_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
+		    struct fuse_file_info *fi)
+{
+	struct mfs *fs = fs_of(req);
+	struct mfile *f = (struct mfile *)(uintptr_t)fi->fh;
+	(void)ino;
+	if (off < 0 || (uint64_t)off >= f->size) {
+		fuse_reply_buf(req, NULL, 0);
+		return;
+	}
+	if (size > f->size - (uint64_t)off)
+		size = (size_t)(f->size - (uint64_t)off);
+	if (!f->zf) {
+		int err = reply_runs(req, fs, f, size, (uint64_t)off);
+		if (err)
+			fuse_reply_err(req, err);
+		return;
+	}
+	unsigned char *buf = malloc(size);
+	int err = buf ? read_zisofs(fs, f, buf, size, (uint64_t)off) : ENOMEM;
+	if (err)
+		fuse_reply_err(req, err);
+	else
+		fuse_reply_buf(req, (const char *)buf, size);
+	free(buf);
+}
+
+static void op_release(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
+{
+	(void)ino;
+	mfile_free(fs_of(req), (struct mfile *)(uintptr_t)fi->fh);
+	fuse_reply_err(req, 0);
+}
+
+static void op_statfs(fuse_req_t req, fuse_ino_t ino)
+{
+	struct mfs *fs = fs_of(req);
+	struct statvfs sv;
+	(void)ino;
+	memset(&sv, 0, sizeof(sv));
+	sv.f_bsize = 2048;
+	sv.f_frsize = 2048;
+	sv.f_blocks = fs->blocks;
+	sv.f_namemax = 255;
+	sv.f_flag = ST_RDONLY;
+	fuse_reply_statfs(req, &sv);
+}
+
+static const struct fuse_lowlevel_ops mount_ops = {
+	.init = op_init,
+	.lookup = op_lookup,
+	.forget = op_forget,
+	.forget_multi = op_forget_multi,
+	.getattr = op_getattr,
+	.readlink = op_readlink,
+	.opendir = op_opendir,
+	.readdir = op_readdir,
+	.readdirplus = op_readdirplus,
+	.releasedir = op_releasedir,
+	.open = op_open,
+	.read = op_read,
+	.release = op_release,
+	.statfs = op_statfs,
+};
+
+/* ---- the session ---- */
+
+/* fsname is shown in /proc/mounts and df: the image's full path, with the
+ * characters FUSE's option parser treats specially escaped. */
+static char *fsname_option(const char *image)
+{
+	char *abs = realpath(image, NULL);
+	const char *s = abs ? abs : image;
+	size_t n = strlen(s);
+	char *out = malloc(n * 2 + sizeof("fsname="));
+	if (out) {
+		char *p = stpcpy(out, "fsname=");
+		for (; *s; s++) {
+			if (*s == ',' || *s == '\\')
+				*p++ = '\\';
+			*p++ = *s;
+		}
+		*p = '\0';
+	}
+	free(abs);
+	return out;
+}
+
+int mount_serve(struct isokit_image *img, const struct mount_opts *o)
+{
+	struct mfs fs;
+	memset(&fs, 0, sizeof(fs));
+	fs.img = img;
+	fs.o = o;
+	fs.fd = isokit_source_fd(isokit_image_source(img));
+	fs.uid = getuid();
+	fs.gid = getgid();
+	fs.blocks = isokit_image_info(img)->volume_blocks;
+	if (fs.fd < 0 || fstat(fs.fd, &fs.img_st) != 0) {
+		msg_error(o->image, "cannot be served: not a file descriptor");
+		isokit_image_close(img);
+		return EXIT_FAIL;
+	}
+	struct isokit_node *root;
+	if (isokit_node_dup(isokit_image_root(img), &root) != 0 ||
+	    node_table_init(&fs.nodes, root) != 0) {
+		msg_error(NULL, "out of memory");
+		isokit_image_close(img);
+		return EXIT_FAIL;
+	}
+	dir_cache_init(&fs.dirs, DIR_CACHE_BUDGET);
+	pthread_mutex_init(&fs.mu, NULL);
+
+	int status = EXIT_FAIL;
+	struct fuse_args args = FUSE_ARGS_INIT(0, NULL);
+	char *fsname = fsname_option(o->image);
+	size_t olen = (fsname ? strlen(fsname) : 0) + (o->fuse_opts ? strlen(o->fuse_opts) : 0) + 64;
+	char *optstr = malloc(olen);
+	struct fuse_session *se = NULL;
+	if (!fsname || !optstr) {
+		msg_error(NULL, "out of memory");
+		goto out;
+	}
+	/* Read-only, and the kernel checks permissions against the modes
+	 * shown, as for any disk. */
+	snprintf(optstr, olen, "ro,default_permissions,subtype=isokit,%s%s%s", fsname,
+		 o->fuse_opts && *o->fuse_opts ? "," : "", o->fuse_opts ? o->fuse_opts : "");
+	if (fuse_opt_add_arg(&args, "isokit") != 0 ||
+	    (o->debug && fuse_opt_add_arg(&args, "-d") != 0) ||
+	    fuse_opt_add_arg(&args, "-o") != 0 || fuse_opt_add_arg(&args, optstr) != 0) {
+		msg_error(NULL, "out of memory");
+		goto out;
+	}
+	se = fuse_session_new(&args, &mount_ops, sizeof(mount_ops), &fs);
+	if (!se) {
+		/* libfuse said why (an unknown option, most often) */
+		msg_error(o->image, "FUSE refused the mount options");
+		status = EXIT_USAGE;
+		goto out;
+	}
+	if (fuse_set_signal_handlers(se) != 0) {
+		msg_error(NULL, "cannot set signal handlers");
+		goto out;
+	}
+	if (fuse_session_mount(se, o->mountpoint) != 0) {
+		msg_error(o->image, "cannot mount on %s (see the message above)", o->mountpoint);
+		fuse_remove_signal_handlers(se);
+		goto out;
+	}
+	/* The mount is in place: from here on the caller may use it. In the
+	 * background the parent returns now and the child serves. */
+	if (!o->foreground && !o->log)
+		openlog("isokit", LOG_PID, LOG_DAEMON);
+	if (fuse_daemonize(o->foreground) != 0) {
+		fuse_session_unmount(se);
+		fuse_remove_signal_handlers(se);
+		goto out;
+	}
+	struct fuse_loop_config *cfg = fuse_loop_cfg_create();
+	if (cfg) {
+		fuse_loop_cfg_set_clone_fd(cfg, 1);
+		fuse_loop_cfg_set_max_threads(cfg, (unsigned)o->threads);
+		fuse_loop_cfg_set_idle_threads(cfg, (unsigned)o->threads);
+	}
+	int rc = fuse_session_loop_mt(se, cfg);
+	fuse_loop_cfg_destroy(cfg);
+	fuse_session_unmount(se);
+	fuse_remove_signal_handlers(se);
+	status = rc == 0 ? EXIT_OK : EXIT_FAIL;
+out:
+	if (se)
+		fuse_session_destroy(se);
+	fuse_opt_free_args(&args);
+	free(optstr);
+	free(fsname);
+	dir_cache_free(&fs.dirs);
+	node_table_free(&fs.nodes);
+	pthread_mutex_destroy(&fs.mu);
+	isokit_image_close(img);
+	return status;
+}
