@@ -44,6 +44,15 @@ as second opinions; ISO 9660:1999 only where it shares the plain tree):
       without depending on how names were mangled.  The extraction without
       --namespace must give the same tree as N2.
 
+mount (where FUSE works: /dev/fuse and an isokit built with libfuse3;
+otherwise these checks are reported as skipped):
+  M1  `isokit mount IMG MNT` shows the source tree: the manifest of MNT
+      equals the source's, with the same allowances as R1 (inode groups
+      from the mount's inode numbers), then `isokit umount` leaves MNT
+      empty and unmounted.
+  M2  for every other namespace, `isokit mount --namespace NS` shows what
+      `isokit extract --namespace NS` writes (full manifests compared).
+
 Plus `isokit info IMG` and `isokit info --json IMG` exit 0, the JSON parses
 and reports the namespace in use, Rock Ridge / Joliet / zisofs exactly where
 present, and the El Torito boot image at the block xorriso reports.
@@ -513,6 +522,49 @@ class Case:
             self.ok(title)
         return lines
 
+    def mount(self, title, img, ns, label):
+        """Mount img at a new folder; returns it, or None (failure reported,
+        or FUSE unavailable, reported as a skip)."""
+        mnt = self.newdir(label)
+        if not os.path.exists("/dev/fuse"):
+            print("skip [%s] %s: no /dev/fuse here" % (self.name, title))
+            return None
+        args = ["mount", img, mnt] + (["--namespace", ns] if ns else [])
+        p = self.isokit_run(args)
+        if p is None:
+            return None
+        if p.returncode == 2 and b"without FUSE" in p.stderr:
+            print("skip [%s] %s: isokit built without libfuse3"
+                  % (self.name, title))
+            return None
+        if p.returncode != 0 or not os.path.ismount(mnt):
+            self.fail("%s: exit %d: isokit %s" % (title, p.returncode,
+                                                  fmt_cmd(args)),
+                      "stderr:\n" + os.fsdecode(p.stderr[-4000:]))
+            return None
+        return mnt
+
+    def umount(self, title, mnt):
+        p = self.isokit_run(["umount", mnt])
+        if p is None or p.returncode != 0 or os.path.ismount(mnt):
+            self.fail("%s: isokit umount failed" % title,
+                      "" if p is None else os.fsdecode(p.stderr[-2000:]))
+            subprocess.run(["umount", "-l", mnt], stderr=subprocess.DEVNULL)
+        elif os.listdir(mnt):
+            self.fail("%s: %s not empty after umount" % (title, mnt))
+        else:
+            self.ok("%s: umount leaves the folder empty" % title)
+
+    def mounted_manifest(self, title, img, ns, label, **flags):
+        """The manifest of img mounted, or None when not mounted."""
+        mnt = self.mount(title, img, ns, label)
+        if mnt is None:
+            return None
+        try:
+            return mf.manifest_lines(mnt, **flags)
+        finally:
+            self.umount(title, mnt)
+
     def extract(self, title, img, ns, label):
         out = self.newdir(label)
         args = ["extract", img, "-C", out]
@@ -703,6 +755,14 @@ def check_rockridge(case, img, src, spec):
             case.ok("R1 boot.cat content")
     mf.force_rmtree(out)
 
+    # M1: the mount shows the same tree
+    got_m = case.mounted_manifest("M1 mount", img, None, "m-auto",
+                                  exclude=extras, **flags)
+    if got_m is not None:
+        case.diff("M1 mount shows the source tree (%s)"
+                  % (", ".join(k for k in flags) or "all fields"),
+                  expected, got_m, "source", "isokit mount")
+
     # R2: ls -R, default and explicit namespace
     want = src_paths | {os.fsencode(e) for e in extras}
     got_ls = case.check_listing("R2 ls -R names every source path",
@@ -827,6 +887,14 @@ def check_other_namespace(case, img, src, spec, ns, primary):
               "(names, types, sizes, content)"
               % (ns, "7-Zip" if ns == "joliet" else "bsdtar"),
               ref_lines, got, oracle, "isokit extract --namespace " + ns)
+
+    # M2: the mount of this namespace shows what extract wrote
+    got_m = case.mounted_manifest("M2 mount --namespace " + ns, img, ns,
+                                  "m-" + ns)
+    if got_m is not None:
+        case.diff("M2 mount --namespace %s equals extract --namespace %s"
+                  % (ns, ns), mf.manifest_lines(out), got_m,
+                  "isokit extract --namespace " + ns, "isokit mount")
 
     if primary:
         # N3: content and times against the source, independent of names
