@@ -45,14 +45,16 @@ int isokit_image_lookup(struct isokit_image *img, const char *path,
 				       "not a directory");
 			break;
 		}
-		walked[wlen++] = '/';
-		memcpy(walked + wlen, p, len);
-		wlen += len;
-		walked[wlen] = '\0';
+		/* messages about the folder's entries name the folder being
+		 * read, not the path being looked up */
 		struct isokit_dir *d;
 		rc = dir_open_path(img, cur, walked, &d);
 		if (rc)
 			break;
+		walked[wlen++] = '/';
+		memcpy(walked + wlen, p, len);
+		wlen += len;
+		walked[wlen] = '\0';
 		const struct isokit_node *n;
 		struct isokit_node *found = NULL;
 		while ((rc = isokit_dir_next(d, &n)) > 0) {

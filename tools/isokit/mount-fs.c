@@ -160,6 +160,14 @@ static int reader_error(struct mfs *fs, const char *what, int rc)
 	return rc == ISOKIT_E_NOMEM ? ENOMEM : EIO;
 }
 
+/* A folder that could not be listed; a changed image was reported. */
+static int dir_error(struct mfs *fs, int rc)
+{
+	if (fs->changed_logged)
+		return EIO;
+	return reader_error(fs, "cannot read folder", rc);
+}
+
 /* ---- operations ---- */
 
 static void op_init(void *data, struct fuse_conn_info *conn)
@@ -194,13 +202,13 @@ static void op_lookup(fuse_req_t req, fuse_ino_t parent, const char *name)
 		err = ESTALE;
 	} else if (!isokit_node_is_dir(pm->node)) {
 		err = ENOTDIR;
-	} else if (image_changed(fs)) {
-		err = EIO;
 	} else {
 		int rc;
-		struct dlist *l = dir_cache_get(&fs->dirs, fs->img, parent, pm->node, &rc);
+		/* listings read before the image changed are still true */
+		struct dlist *l = dir_cache_get(&fs->dirs, fs->img, parent, pm->node,
+						!image_changed(fs), &rc);
 		if (!l) {
-			err = reader_error(fs, "cannot read folder", rc);
+			err = dir_error(fs, rc);
 		} else {
 			const struct isokit_node *n = dlist_find(l, name);
 			struct mnode *m = n ? node_table_ref(&fs->nodes, n) : NULL;
@@ -293,13 +301,11 @@ static void op_opendir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi
 		err = ESTALE;
 	} else if (!isokit_node_is_dir(m->node)) {
 		err = ENOTDIR;
-	} else if (image_changed(fs)) {
-		err = EIO;
 	} else {
 		int rc;
-		l = dir_cache_get(&fs->dirs, fs->img, ino, m->node, &rc);
+		l = dir_cache_get(&fs->dirs, fs->img, ino, m->node, !image_changed(fs), &rc);
 		if (!l)
-			err = reader_error(fs, "cannot read folder", rc);
+			err = dir_error(fs, rc);
 	}
 	pthread_mutex_unlock(&fs->mu);
 	if (err) {
@@ -689,7 +695,8 @@ int mount_serve(struct isokit_image *img, const struct mount_opts *o)
 	fs.fd = isokit_source_fd(isokit_image_source(img));
 	fs.uid = getuid();
 	fs.gid = getgid();
-	fs.blocks = isokit_image_info(img)->volume_blocks;
+	/* df shows the image file's size (writers pad after the volume) */
+	fs.blocks = (isokit_image_info(img)->image_bytes + 2047) / 2048;
 	if (fs.fd < 0 || fstat(fs.fd, &fs.img_st) != 0) {
 		msg_error(o->image, "cannot be served: not a file descriptor");
 		isokit_image_close(img);
@@ -750,6 +757,9 @@ int mount_serve(struct isokit_image *img, const struct mount_opts *o)
 		fuse_remove_signal_handlers(se);
 		goto out;
 	}
+	/* The reader's findings go to standard error: into the log too. */
+	if (!o->foreground && o->log)
+		(void)dup2(fileno(o->log), STDERR_FILENO);
 	struct fuse_loop_config *cfg = fuse_loop_cfg_create();
 	if (cfg) {
 		fuse_loop_cfg_set_clone_fd(cfg, 1);

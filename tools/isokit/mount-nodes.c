@@ -273,7 +273,8 @@ void dir_cache_free(struct dir_cache *c)
 }
 
 struct dlist *dir_cache_get(struct dir_cache *c, struct isokit_image *img,
-			    uint64_t id, const struct isokit_node *dir, int *rc)
+			    uint64_t id, const struct isokit_node *dir, bool may_read,
+			    int *rc)
 {
 	*rc = 0;
 	for (struct dlist *l = c->newest; l; l = l->older) {
@@ -283,6 +284,10 @@ struct dlist *dir_cache_get(struct dir_cache *c, struct isokit_image *img,
 			l->refs++;
 			return l;
 		}
+	}
+	if (!may_read) {
+		*rc = ISOKIT_E_IO;
+		return NULL;
 	}
 	struct dlist *l = dlist_read(img, id, dir, rc);
 	if (!l)

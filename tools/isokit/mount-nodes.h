@@ -8,6 +8,7 @@
 #ifndef ISOKIT_MOUNT_NODES_H
 #define ISOKIT_MOUNT_NODES_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -65,12 +66,14 @@ struct dir_cache {
 void dir_cache_init(struct dir_cache *c, size_t budget);
 void dir_cache_free(struct dir_cache *c);
 /*
- * The listing of directory @p dir (node id @p id), from the cache or read
- * now. The result holds a reference: give it back with dir_cache_put().
- * On a read error returns NULL with *rc set; the image holds the detail.
+ * The listing of directory @p dir (node id @p id), from the cache or, when
+ * @p may_read, read now. The result holds a reference: give it back with
+ * dir_cache_put(). On a read error returns NULL with *rc set (the image
+ * holds the detail); ISOKIT_E_IO when it is not cached and may not be read.
  */
 struct dlist *dir_cache_get(struct dir_cache *c, struct isokit_image *img,
-			    uint64_t id, const struct isokit_node *dir, int *rc);
+			    uint64_t id, const struct isokit_node *dir, bool may_read,
+			    int *rc);
 void dir_cache_put(struct dir_cache *c, struct dlist *l);
 /* The entry named @p name, or NULL. */
 const struct isokit_node *dlist_find(const struct dlist *l, const char *name);
