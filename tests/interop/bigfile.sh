@@ -10,7 +10,9 @@
 #   - `isokit ls -R IMG` names exactly big.bin and small.txt;
 #   - `isokit ls -l IMG` shows the exact size;
 #   - `isokit cat IMG big.bin | sha256sum` equals the source's digest;
-#   - `isokit extract IMG -C OUT` gives the same digest, size and mtime.
+#   - `isokit extract IMG -C OUT` gives the same digest, size and mtime;
+#   - through `isokit mount`: the size, reads at the start, across the
+#     4 GiB boundary and at the end, and the whole file's digest.
 # Outputs are removed as soon as they are checked.  Peak disk use is about
 # 9 GB (bsdtar keeps a full temporary copy of the data while it writes).
 #
@@ -169,6 +171,34 @@ check_image() {
 		fail "isokit extract: small.txt missing or different"
 	fi
 	rm -rf "$out"
+	check_mount
+}
+
+# isokit mount: the file whole, and reads at its start, across the 4 GiB
+# boundary (where the second section begins) and at its end.
+check_mount() {
+	if [ ! -e /dev/fuse ] || "$ISOKIT" mount --help 2>&1 | grep -q "without FUSE"; then
+		echo "skip [$producer] mount: no FUSE here"
+		return
+	fi
+	local mnt=$work/mnt
+	mkdir -p "$mnt"
+	if ! "$ISOKIT" mount "$img" "$mnt" 2>"$work/err"; then
+		fail "isokit mount: $(tail -c 2000 "$work/err")"
+		return
+	fi
+	local size got want at bad=0
+	size=$(stat -c %s "$mnt/big.bin")
+	[ "$size" = "$BIG_SIZE" ] || { fail "mount: big.bin shows $size bytes"; bad=1; }
+	for at in 0 $((4294967296 - 65536)) $((4294967296 - 4096 - 7)) $((BIG_SIZE - 100000)); do
+		got=$(tail -c +$((at + 1)) "$mnt/big.bin" | head -c 100000 | sha256sum | cut -d' ' -f1)
+		want=$(tail -c +$((at + 1)) "$work/src/big.bin" | head -c 100000 | sha256sum | cut -d' ' -f1)
+		[ "$got" = "$want" ] || { fail "mount: 100000 bytes at $at differ"; bad=1; }
+	done
+	got=$(sha256sum <"$mnt/big.bin" | cut -d' ' -f1)
+	[ "$got" = "$src_sum" ] || { fail "mount: big.bin reads as $got"; bad=1; }
+	"$ISOKIT" umount "$mnt" || { fail "isokit umount"; umount -l "$mnt"; bad=1; }
+	[ $bad -eq 0 ] && ok "mount: size, reads around 4 GiB and at the end, sha256"
 }
 
 run_producer() {
