@@ -59,6 +59,7 @@ struct mfile {
 	uint64_t *off, *len; /* runs in file order */
 	struct isokit_file *zf;
 	uint64_t ra_until; /* file bytes the kernel was asked to read ahead */
+	uint64_t next_off; /* where the last read ended */
 };
 
 static struct mfs *fs_of(fuse_req_t req)
@@ -489,9 +490,15 @@ static void op_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 }
 
 /* Ask the kernel to read the image ahead of a sequential reader: the next
- * READ_AHEAD bytes of the file, once half of the last window is used. */
+ * READ_AHEAD bytes of the file, once half of the last window is used. A
+ * file's first read counts as sequential (next_off starts at 0). */
 static void read_ahead(struct mfs *fs, struct mfile *f, uint64_t off, size_t len)
 {
+	/* only for a reader going forward (requests may arrive a little out
+	 * of order from the kernel's threads); random reads get none */
+	uint64_t prev = __atomic_exchange_n(&f->next_off, off + len, __ATOMIC_RELAXED);
+	if (off + (1u << 20) < prev || off > prev + (1u << 20))
+		return;
 	uint64_t until = __atomic_load_n(&f->ra_until, __ATOMIC_RELAXED);
 	if (off + len + READ_AHEAD / 2 < until || off + len >= f->size)
 		return;
