@@ -52,11 +52,14 @@ void xfail(struct xstate *x, const char *path, const char *fmt, ...)
 	vsnprintf(what, sizeof(what), fmt, ap);
 	va_end(ap);
 	xcount_failure(x);
+	/* workers report too: one message at a time, never interleaved */
+	flockfile(stderr);
 	if (x->prog.on)
 		fputc('\n', stderr);
 	fprintf(stderr, "%s: %s: ", progname, x->image);
 	print_escaped(stderr, path);
 	fprintf(stderr, ": %s\n", what);
+	funlockfile(stderr);
 }
 
 /* ---- hard links: ino -> first extracted path ---- */
