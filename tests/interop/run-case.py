@@ -51,7 +51,8 @@ otherwise these checks are reported as skipped):
       from the mount's inode numbers), then `isokit umount` leaves MNT
       empty and unmounted.
   M2  for every other namespace, `isokit mount --namespace NS` shows what
-      `isokit extract --namespace NS` writes (full manifests compared).
+      the name oracle extracted (as N2) and exactly what `isokit extract
+      --namespace NS` writes (full manifests compared).
 
 Plus `isokit info IMG` and `isokit info --json IMG` exit 0, the JSON parses
 and reports the namespace in use, Rock Ridge / Joliet / zisofs exactly where
@@ -84,6 +85,7 @@ that producer or oracle only, never for isokit):
     else plain names; it keeps NFD.
 """
 
+import contextlib
 import difflib
 import json
 import os
@@ -555,15 +557,16 @@ class Case:
         else:
             self.ok("%s: umount leaves the folder empty" % title)
 
-    def mounted_manifest(self, title, img, ns, label, **flags):
-        """The manifest of img mounted, or None when not mounted."""
+    @contextlib.contextmanager
+    def mounted(self, title, img, ns, label):
+        """img mounted for the with-block (None when not mounted), then
+        unmounted and checked to leave nothing behind."""
         mnt = self.mount(title, img, ns, label)
-        if mnt is None:
-            return None
         try:
-            return mf.manifest_lines(mnt, **flags)
+            yield mnt
         finally:
-            self.umount(title, mnt)
+            if mnt is not None:
+                self.umount(title, mnt)
 
     def extract(self, title, img, ns, label):
         out = self.newdir(label)
@@ -756,12 +759,12 @@ def check_rockridge(case, img, src, spec):
     mf.force_rmtree(out)
 
     # M1: the mount shows the same tree
-    got_m = case.mounted_manifest("M1 mount", img, None, "m-auto",
-                                  exclude=extras, **flags)
-    if got_m is not None:
-        case.diff("M1 mount shows the source tree (%s)"
-                  % (", ".join(k for k in flags) or "all fields"),
-                  expected, got_m, "source", "isokit mount")
+    with case.mounted("M1 mount", img, None, "m-auto") as mnt:
+        if mnt is not None:
+            case.diff("M1 mount shows the source tree (%s)"
+                      % (", ".join(k for k in flags) or "all fields"),
+                      expected, mf.manifest_lines(mnt, exclude=extras, **flags),
+                      "source", "isokit mount")
 
     # R2: ls -R, default and explicit namespace
     want = src_paths | {os.fsencode(e) for e in extras}
@@ -888,13 +891,19 @@ def check_other_namespace(case, img, src, spec, ns, primary):
               % (ns, "7-Zip" if ns == "joliet" else "bsdtar"),
               ref_lines, got, oracle, "isokit extract --namespace " + ns)
 
-    # M2: the mount of this namespace shows what extract wrote
-    got_m = case.mounted_manifest("M2 mount --namespace " + ns, img, ns,
-                                  "m-" + ns)
-    if got_m is not None:
-        case.diff("M2 mount --namespace %s equals extract --namespace %s"
-                  % (ns, ns), mf.manifest_lines(out), got_m,
-                  "isokit extract --namespace " + ns, "isokit mount")
+    # M2: the mount of this namespace shows what the oracle extracted, and
+    # everything extract wrote (modes, times, links too)
+    with case.mounted("M2 mount --namespace " + ns, img, ns, "m-" + ns) as mnt:
+        if mnt is not None:
+            case.diff("M2 mount --namespace %s equals %s's extraction "
+                      "(names, types, sizes, content)"
+                      % (ns, "7-Zip" if ns == "joliet" else "bsdtar"),
+                      ref_lines, mf.manifest_lines(mnt, **names_only),
+                      oracle, "isokit mount --namespace " + ns)
+            case.diff("M2 mount --namespace %s equals extract --namespace %s"
+                      % (ns, ns), mf.manifest_lines(out),
+                      mf.manifest_lines(mnt),
+                      "isokit extract --namespace " + ns, "isokit mount")
 
     if primary:
         # N3: content and times against the source, independent of names

@@ -165,9 +165,10 @@ int cmd_mount(int argc, char **argv)
 	a.o.image = argv[first];
 	a.o.mountpoint = argv[first + 1];
 	struct stat st;
-	if (stat(a.o.mountpoint, &st) != 0 || !S_ISDIR(st.st_mode)) {
+	int st_rc = stat(a.o.mountpoint, &st);
+	if (st_rc != 0 || !S_ISDIR(st.st_mode)) {
 		msg_error(NULL, "%s: %s", a.o.mountpoint,
-			  errno == 0 || S_ISDIR(st.st_mode) ? "not a folder" : strerror(errno));
+			  st_rc != 0 ? strerror(errno) : "not a folder");
 		free(a.o.fuse_opts);
 		return EXIT_FAIL;
 	}

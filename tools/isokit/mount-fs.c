@@ -161,12 +161,33 @@ static int reader_error(struct mfs *fs, const char *what, int rc)
 	return rc == ISOKIT_E_NOMEM ? ENOMEM : EIO;
 }
 
-/* A folder that could not be listed; a changed image was reported. */
-static int dir_error(struct mfs *fs, int rc)
+/* The listing of folder @p id, with a reference (dir_cache_put), or NULL
+ * with an errno in *err. Called with the lock held. Listings read before
+ * the image changed are still true; a folder not read by then is not read
+ * from the changed image. */
+static struct dlist *listing_of(struct mfs *fs, uint64_t id, int *err)
 {
-	if (fs->changed_logged)
-		return EIO;
-	return reader_error(fs, "cannot read folder", rc);
+	struct mnode *m = node_table_get(&fs->nodes, id);
+	if (!m) {
+		*err = ESTALE;
+		return NULL;
+	}
+	if (!isokit_node_is_dir(m->node)) {
+		*err = ENOTDIR;
+		return NULL;
+	}
+	struct dlist *l = dir_cache_find(&fs->dirs, id);
+	if (l)
+		return l;
+	if (image_changed(fs)) {
+		*err = EIO;
+		return NULL;
+	}
+	int rc;
+	l = dir_cache_read(&fs->dirs, fs->img, id, m->node, &rc);
+	if (!l)
+		*err = reader_error(fs, "cannot read folder", rc);
+	return l;
 }
 
 /* ---- operations ---- */
@@ -198,32 +219,20 @@ static void op_lookup(fuse_req_t req, fuse_ino_t parent, const char *name)
 	struct fuse_entry_param e;
 	int err = 0;
 	pthread_mutex_lock(&fs->mu);
-	struct mnode *pm = node_table_get(&fs->nodes, parent);
-	if (!pm) {
-		err = ESTALE;
-	} else if (!isokit_node_is_dir(pm->node)) {
-		err = ENOTDIR;
-	} else {
-		int rc;
-		/* listings read before the image changed are still true */
-		struct dlist *l = dir_cache_get(&fs->dirs, fs->img, parent, pm->node,
-						!image_changed(fs), &rc);
-		if (!l) {
-			err = dir_error(fs, rc);
+	struct dlist *l = listing_of(fs, parent, &err);
+	if (l) {
+		const struct isokit_node *n = dlist_find(l, name);
+		struct mnode *m = n ? node_table_ref(&fs->nodes, n) : NULL;
+		if (m) {
+			fill_entry(fs, m, &e);
+		} else if (n) {
+			err = ENOMEM;
 		} else {
-			const struct isokit_node *n = dlist_find(l, name);
-			struct mnode *m = n ? node_table_ref(&fs->nodes, n) : NULL;
-			if (m) {
-				fill_entry(fs, m, &e);
-			} else if (n) {
-				err = ENOMEM;
-			} else {
-				/* remembered by the kernel as absent, for as long */
-				memset(&e, 0, sizeof(e));
-				e.entry_timeout = TTL;
-			}
-			dir_cache_put(&fs->dirs, l);
+			/* remembered by the kernel as absent, for as long */
+			memset(&e, 0, sizeof(e));
+			e.entry_timeout = TTL;
 		}
+		dir_cache_put(&fs->dirs, l);
 	}
 	pthread_mutex_unlock(&fs->mu);
 	if (err)
@@ -294,22 +303,11 @@ static void op_readlink(fuse_req_t req, fuse_ino_t ino)
 static void op_opendir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 {
 	struct mfs *fs = fs_of(req);
-	struct dlist *l = NULL;
 	int err = 0;
 	pthread_mutex_lock(&fs->mu);
-	struct mnode *m = node_table_get(&fs->nodes, ino);
-	if (!m) {
-		err = ESTALE;
-	} else if (!isokit_node_is_dir(m->node)) {
-		err = ENOTDIR;
-	} else {
-		int rc;
-		l = dir_cache_get(&fs->dirs, fs->img, ino, m->node, !image_changed(fs), &rc);
-		if (!l)
-			err = dir_error(fs, rc);
-	}
+	struct dlist *l = listing_of(fs, ino, &err);
 	pthread_mutex_unlock(&fs->mu);
-	if (err) {
+	if (!l) {
 		fuse_reply_err(req, err);
 		return;
 	}
@@ -421,19 +419,20 @@ static void mfile_free(struct mfs *fs, struct mfile *f)
 	free(f);
 }
 
-/* Work out where the file's bytes are; zisofs keeps the reader's handle. */
+/* Work out where the file's bytes are; zisofs keeps the reader's handle.
+ * Called with the lock held. @return 0 or an errno (logged). */
 static int mfile_open(struct mfs *fs, const struct isokit_node *n, struct mfile **out)
 {
 	struct mfile *f = calloc(1, sizeof(*f));
 	struct isokit_file *h;
 	*out = NULL;
 	if (!f)
-		return ISOKIT_E_NOMEM;
+		return ENOMEM;
 	f->size = isokit_node_stat(n)->size;
 	int rc = isokit_file_open(fs->img, n, &h);
 	if (rc) {
 		free(f);
-		return rc;
+		return reader_error(fs, "cannot open file", rc);
 	}
 	int64_t runs = isokit_file_runs(h, NULL, NULL, 0);
 	if (runs < 0) {
@@ -447,12 +446,24 @@ static int mfile_open(struct mfs *fs, const struct isokit_node *n, struct mfile 
 		if (!f->off) {
 			isokit_file_close(h);
 			free(f);
-			return ISOKIT_E_NOMEM;
+			return ENOMEM;
 		}
 		f->len = f->off + runs;
 		(void)isokit_file_runs(h, f->off, f->len, (size_t)runs);
 	}
 	isokit_file_close(h);
+	uint64_t covered = 0;
+	for (size_t r = 0; r < f->nruns; r++)
+		covered += f->len[r];
+	if (covered < f->size) {
+		/* reads past the last extent would have nothing to give */
+		mlog(fs, "cannot open file: its extents hold %llu of its %llu bytes (path %s)",
+		     (unsigned long long)covered, (unsigned long long)f->size,
+		     isokit_node_name(n));
+		free(f->off);
+		free(f);
+		return EIO;
+	}
 	*out = f;
 	return 0;
 }
@@ -473,9 +484,7 @@ static void op_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 	} else if (isokit_node_is_dir(m->node)) {
 		err = EISDIR;
 	} else {
-		int rc = mfile_open(fs, m->node, &f);
-		if (rc)
-			err = reader_error(fs, "cannot open file", rc);
+		err = mfile_open(fs, m->node, &f);
 	}
 	pthread_mutex_unlock(&fs->mu);
 	if (err) {
@@ -544,16 +553,17 @@ static int read_zisofs(struct mfs *fs, struct mfile *f, unsigned char *buf,
 /*
  * Plain data goes from the image to the kernel by splice when the kernel
  * allows it (libfuse falls back to copying otherwise): the byte ranges are
- * handed over as ranges of the image's descriptor. A range past the end of
- * the image as it is now (cut while mounted) is an error, never a short
- * answer, which the reader would take for the end of the file.
+ * handed over as ranges of the image's descriptor. The extents were checked
+ * against the image at open and image_changed() sees a cut, so the ranges
+ * are inside the image and the answer is never short (a short answer would
+ * read as the end of the file).
  */
 static int reply_runs(fuse_req_t req, struct mfs *fs, struct mfile *f, size_t len,
 		      uint64_t off)
 {
 	struct fuse_bufvec one, *bv = &one;
 	size_t nb = 0;
-	uint64_t start = 0, last = 0;
+	uint64_t start = 0;
 	if (image_changed(fs))
 		return EIO;
 	read_ahead(fs, f, off, len);
@@ -564,45 +574,28 @@ static int reply_runs(fuse_req_t req, struct mfs *fs, struct mfile *f, size_t le
 			uint64_t b = off + len < end ? off + len : end;
 			if (nb == 1 && bv == &one) {
 				/* a read across sections: rare, allocate */
-				bv = malloc(sizeof(*bv) + (f->nruns + 1) * sizeof(bv->buf[0]));
+				bv = malloc(sizeof(*bv) + f->nruns * sizeof(bv->buf[0]));
 				if (!bv)
 					return ENOMEM;
 				*bv = one;
 			}
-			struct fuse_buf *b0 = &bv->buf[nb++];
-			memset(b0, 0, sizeof(*b0));
-			b0->size = (size_t)(b - a);
-			b0->flags = FUSE_BUF_IS_FD | FUSE_BUF_FD_SEEK | FUSE_BUF_FD_RETRY;
-			b0->fd = fs->fd;
-			b0->pos = (off_t)(f->off[r] + (a - start));
-			if (b0->pos + (off_t)b0->size > (off_t)last)
-				last = (uint64_t)b0->pos + b0->size;
+			struct fuse_buf *fb = &bv->buf[nb++];
+			memset(fb, 0, sizeof(*fb));
+			fb->size = (size_t)(b - a);
+			fb->flags = FUSE_BUF_IS_FD | FUSE_BUF_FD_SEEK | FUSE_BUF_FD_RETRY;
+			fb->fd = fs->fd;
+			fb->pos = (off_t)(f->off[r] + (a - start));
 		}
 		start = end;
 	}
-	int err = 0;
-	struct stat st;
-	uint64_t covered = 0;
-	for (size_t i = 0; i < nb; i++)
-		covered += bv->buf[i].size;
-	if (covered < len) {
-		mlog(fs, "a file's extents end before its size (%llu bytes)",
-		     (unsigned long long)f->size);
-		err = EIO;
-	} else if (fstat(fs->fd, &st) != 0 || (uint64_t)st.st_size < last) {
-		mlog(fs, "cannot read sector %llu: the image is cut short",
-		     (unsigned long long)((uint64_t)st.st_size / 2048));
-		err = EIO;
-	} else {
-		bv->count = nb;
-		bv->idx = 0;
-		bv->off = 0;
-		if (fuse_reply_data(req, bv, FUSE_BUF_SPLICE_MOVE) != 0)
-			err = 0; /* the request is answered (or gone) either way */
-	}
+	bv->count = nb;
+	bv->idx = 0;
+	bv->off = 0;
+	/* a failed reply means the request is gone: nothing more to answer */
+	(void)fuse_reply_data(req, bv, FUSE_BUF_SPLICE_MOVE);
 	if (bv != &one)
 		free(bv);
-	return err;
+	return 0;
 }
 
 static void op_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,

@@ -195,8 +195,7 @@ static struct dlist *dlist_read(struct isokit_image *img, uint64_t id,
 			continue;
 		if (l->n == cap) {
 			size_t ncap = cap ? cap * 2 : 64;
-			/* node_dup needs a 32-bit index slot: far beyond any
-			 * directory the reader accepts, but checked */
+			/* the name index holds entry numbers in 32 bits */
 			struct isokit_node **ne = ncap < UINT32_MAX
 							  ? realloc(l->ents, ncap * sizeof(*ne))
 							  : NULL;
@@ -253,12 +252,21 @@ static void push_newest(struct dir_cache *c, struct dlist *l)
 	c->newest = l;
 }
 
+static struct dlist **bucket_of(struct dir_cache *c, uint64_t id)
+{
+	return &c->buckets[mix64(id) & (DIR_CACHE_BUCKETS - 1)];
+}
+
 /* Drop cached listings, oldest first, until the budget holds; listings an
  * open handle still uses leave the cache and are freed when put back. */
 static void trim(struct dir_cache *c)
 {
 	while (c->bytes > c->budget && c->oldest) {
 		struct dlist *l = c->oldest;
+		struct dlist **pp = bucket_of(c, l->id);
+		while (*pp != l)
+			pp = &(*pp)->hnext;
+		*pp = l->hnext;
 		unlink_lru(c, l);
 		c->bytes -= l->bytes;
 		if (--l->refs == 0)
@@ -272,12 +280,9 @@ void dir_cache_free(struct dir_cache *c)
 	trim(c);
 }
 
-struct dlist *dir_cache_get(struct dir_cache *c, struct isokit_image *img,
-			    uint64_t id, const struct isokit_node *dir, bool may_read,
-			    int *rc)
+struct dlist *dir_cache_find(struct dir_cache *c, uint64_t id)
 {
-	*rc = 0;
-	for (struct dlist *l = c->newest; l; l = l->older) {
+	for (struct dlist *l = *bucket_of(c, id); l; l = l->hnext) {
 		if (l->id == id) {
 			unlink_lru(c, l);
 			push_newest(c, l);
@@ -285,14 +290,19 @@ struct dlist *dir_cache_get(struct dir_cache *c, struct isokit_image *img,
 			return l;
 		}
 	}
-	if (!may_read) {
-		*rc = ISOKIT_E_IO;
-		return NULL;
-	}
+	return NULL;
+}
+
+struct dlist *dir_cache_read(struct dir_cache *c, struct isokit_image *img,
+			     uint64_t id, const struct isokit_node *dir, int *rc)
+{
 	struct dlist *l = dlist_read(img, id, dir, rc);
 	if (!l)
 		return NULL;
 	l->refs = 2; /* the cache's and the caller's */
+	struct dlist **b = bucket_of(c, id);
+	l->hnext = *b;
+	*b = l;
 	push_newest(c, l);
 	c->bytes += l->bytes;
 	trim(c); /* may drop it from the cache at once; the caller keeps it */

@@ -8,7 +8,6 @@
 #ifndef ISOKIT_MOUNT_NODES_H
 #define ISOKIT_MOUNT_NODES_H
 
-#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -55,25 +54,28 @@ struct dlist {
 	size_t index_cap;
 	size_t bytes;              /* memory charged to the cache */
 	unsigned refs;             /* open directory handles, plus the cache's */
-	struct dlist *older, *newer;
+	struct dlist *older, *newer; /* least recently used order */
+	struct dlist *hnext;         /* chain of its bucket in the cache */
 };
+
+#define DIR_CACHE_BUCKETS 4096u
 
 struct dir_cache {
 	struct dlist *newest, *oldest;
+	struct dlist *buckets[DIR_CACHE_BUCKETS]; /* by id */
 	size_t bytes, budget;
 };
 
 void dir_cache_init(struct dir_cache *c, size_t budget);
 void dir_cache_free(struct dir_cache *c);
-/*
- * The listing of directory @p dir (node id @p id), from the cache or, when
- * @p may_read, read now. The result holds a reference: give it back with
- * dir_cache_put(). On a read error returns NULL with *rc set (the image
- * holds the detail); ISOKIT_E_IO when it is not cached and may not be read.
- */
-struct dlist *dir_cache_get(struct dir_cache *c, struct isokit_image *img,
-			    uint64_t id, const struct isokit_node *dir, bool may_read,
-			    int *rc);
+/* The cached listing of directory @p id, or NULL. A result holds a
+ * reference: give it back with dir_cache_put(). */
+struct dlist *dir_cache_find(struct dir_cache *c, uint64_t id);
+/* Read the listing of @p dir (node id @p id) from the image and cache it;
+ * the result holds a reference. On a read error returns NULL with *rc set
+ * (the image holds the detail). */
+struct dlist *dir_cache_read(struct dir_cache *c, struct isokit_image *img,
+			     uint64_t id, const struct isokit_node *dir, int *rc);
 void dir_cache_put(struct dir_cache *c, struct dlist *l);
 /* The entry named @p name, or NULL. */
 const struct isokit_node *dlist_find(const struct dlist *l, const char *name);
