@@ -5,10 +5,16 @@
  * keep entries, attributes, directory listings and pages for long, and
  * to list directories with attributes (readdirplus).
  *
+ * No open and no release: the kernel is told that files and folders need
+ * none (FUSE_CAP_NO_OPEN_SUPPORT, FUSE_CAP_NO_OPENDIR_SUPPORT), which keeps
+ * their pages and listings cached and saves two requests per file opened.
+ * A read finds its file by node id instead; where the file's bytes lie is
+ * worked out at its first read and kept with the node.
+ *
  * Threads: metadata (node table, directory cache, the reader) is behind one
- * lock; plain file data is read with pread on the image's descriptor from
- * ranges worked out at open, so reads proceed in parallel without it.
- * zisofs files go through the reader, under the lock.
+ * lock; plain file data is spliced from the image's descriptor outside it,
+ * so reads proceed in parallel. zisofs files go through the reader, under
+ * the lock.
  */
 #define FUSE_USE_VERSION 312
 #include <fuse_lowlevel.h>
@@ -36,6 +42,10 @@
  * once from different threads; asked ahead for this much of the file, it
  * reads the image in large requests instead. */
 #define READ_AHEAD ((uint64_t)8 << 20)
+#define SEQ_SLACK ((uint64_t)512 << 10)
+/* zisofs files keep the reader's handle (its block buffers) between reads;
+ * this many at most, the one opened longest ago closed first. */
+#define ZISOFS_HANDLES 8
 
 struct mfs {
 	struct isokit_image *img;
@@ -48,18 +58,25 @@ struct mfs {
 	pthread_mutex_t mu;
 	struct node_table nodes;
 	struct dir_cache dirs;
+	struct mfile *zopen[ZISOFS_HANDLES]; /* holders of zisofs handles */
+	unsigned zclock;                     /* next slot to give up */
+	bool no_open;    /* the kernel can do without OPEN (and RELEASE) */
+	bool no_opendir; /* ... and without OPENDIR (and RELEASEDIR) */
 	bool changed_logged;
 };
 
-/* An open file: where its bytes are in the image, or the reader's handle
- * for zisofs. */
+/* A file that was read: where its bytes are in the image, or, for zisofs,
+ * that they go through the reader. Lives as long as its node. */
 struct mfile {
+	struct mfs *fs;
 	uint64_t size;
 	size_t nruns;
 	uint64_t *off, *len; /* runs in file order */
-	struct isokit_file *zf;
+	bool zisofs;
+	struct isokit_file *zf; /* open reader handle, or NULL */
 	uint64_t ra_until; /* file bytes the kernel was asked to read ahead */
 	uint64_t next_off; /* where the last read ended */
+	unsigned in_row;   /* reads in a row that went forward */
 };
 
 static struct mfs *fs_of(fuse_req_t req)
@@ -194,7 +211,7 @@ static struct dlist *listing_of(struct mfs *fs, uint64_t id, int *err)
 
 static void op_init(void *data, struct fuse_conn_info *conn)
 {
-	(void)data;
+	struct mfs *fs = data;
 	if (conn->capable & FUSE_CAP_READDIRPLUS)
 		conn->want |= FUSE_CAP_READDIRPLUS;
 	/* every listing with attributes: find -ls and ls -l need them */
@@ -210,6 +227,9 @@ static void op_init(void *data, struct fuse_conn_info *conn)
 		conn->want |= FUSE_CAP_SPLICE_WRITE;
 	if (conn->capable & FUSE_CAP_SPLICE_MOVE)
 		conn->want |= FUSE_CAP_SPLICE_MOVE;
+	/* no OPEN/RELEASE and OPENDIR/RELEASEDIR round trips (see op_open) */
+	fs->no_open = (conn->capable & FUSE_CAP_NO_OPEN_SUPPORT) != 0;
+	fs->no_opendir = (conn->capable & FUSE_CAP_NO_OPENDIR_SUPPORT) != 0;
 	conn->time_gran = 1;
 }
 
@@ -300,34 +320,13 @@ static void op_readlink(fuse_req_t req, fuse_ino_t ino)
 		fuse_reply_readlink(req, target);
 }
 
-static void op_opendir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
-{
-	struct mfs *fs = fs_of(req);
-	int err = 0;
-	pthread_mutex_lock(&fs->mu);
-	struct dlist *l = listing_of(fs, ino, &err);
-	pthread_mutex_unlock(&fs->mu);
-	if (!l) {
-		fuse_reply_err(req, err);
-		return;
-	}
-	fi->fh = (uintptr_t)l;
-	fi->keep_cache = 1;
-	fi->cache_readdir = 1;
-	if (fuse_reply_open(req, fi) != 0) {
-		pthread_mutex_lock(&fs->mu);
-		dir_cache_put(&fs->dirs, l);
-		pthread_mutex_unlock(&fs->mu);
-	}
-}
-
 /* Entries are numbered 0 ".", 1 "..", then the folder's; a listing resumes
  * at the number the kernel gives back. */
 static void do_readdir(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
 		       struct fuse_file_info *fi, bool plus)
 {
 	struct mfs *fs = fs_of(req);
-	struct dlist *l = (struct dlist *)(uintptr_t)fi->fh;
+	(void)fi;
 	if (size > MAX_READ)
 		size = MAX_READ;
 	char *buf = malloc(size);
@@ -338,7 +337,8 @@ static void do_readdir(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
 	size_t pos = 0;
 	int err = 0;
 	pthread_mutex_lock(&fs->mu);
-	struct mnode *self = node_table_get(&fs->nodes, ino);
+	struct dlist *l = listing_of(fs, ino, &err);
+	struct mnode *self = l ? node_table_get(&fs->nodes, ino) : NULL;
 	for (size_t i = off < 0 ? 0 : (size_t)off; self && i < l->n + 2; i++) {
 		const char *name = i == 0 ? "." : i == 1 ? ".." : NULL;
 		const struct isokit_node *n = name ? self->node : l->ents[i - 2];
@@ -374,8 +374,8 @@ static void do_readdir(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
 			break;
 		pos += used;
 	}
-	if (!self)
-		err = ESTALE;
+	if (l)
+		dir_cache_put(&fs->dirs, l);
 	pthread_mutex_unlock(&fs->mu);
 	if (err)
 		fuse_reply_err(req, err);
@@ -396,24 +396,15 @@ static void op_readdirplus(fuse_req_t req, fuse_ino_t ino, size_t size, off_t of
 	do_readdir(req, ino, size, off, fi, true);
 }
 
-static void op_releasedir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
+/* Called by the node table, with the lock held. */
+static void mfile_free(void *data)
 {
-	struct mfs *fs = fs_of(req);
-	(void)ino;
-	pthread_mutex_lock(&fs->mu);
-	dir_cache_put(&fs->dirs, (struct dlist *)(uintptr_t)fi->fh);
-	pthread_mutex_unlock(&fs->mu);
-	fuse_reply_err(req, 0);
-}
-
-static void mfile_free(struct mfs *fs, struct mfile *f)
-{
-	if (!f)
-		return;
+	struct mfile *f = data;
 	if (f->zf) {
-		pthread_mutex_lock(&fs->mu);
+		for (unsigned i = 0; i < ZISOFS_HANDLES; i++)
+			if (f->fs->zopen[i] == f)
+				f->fs->zopen[i] = NULL;
 		isokit_file_close(f->zf);
-		pthread_mutex_unlock(&fs->mu);
 	}
 	free(f->off);
 	free(f);
@@ -428,6 +419,7 @@ static int mfile_open(struct mfs *fs, const struct isokit_node *n, struct mfile 
 	*out = NULL;
 	if (!f)
 		return ENOMEM;
+	f->fs = fs;
 	f->size = isokit_node_stat(n)->size;
 	int rc = isokit_file_open(fs->img, n, &h);
 	if (rc) {
@@ -436,7 +428,8 @@ static int mfile_open(struct mfs *fs, const struct isokit_node *n, struct mfile 
 	}
 	int64_t runs = isokit_file_runs(h, NULL, NULL, 0);
 	if (runs < 0) {
-		f->zf = h;
+		f->zisofs = true;
+		isokit_file_close(h); /* opened again when read */
 		*out = f;
 		return 0;
 	}
@@ -468,45 +461,76 @@ static int mfile_open(struct mfs *fs, const struct isokit_node *n, struct mfile 
 	return 0;
 }
 
+/* Files and folders need no handle: ENOSYS tells the kernel so, once for
+ * all (it then stops sending OPEN and RELEASE, or OPENDIR and RELEASEDIR,
+ * and keeps pages and listings cached: FOPEN_KEEP_CACHE, FOPEN_CACHE_DIR).
+ * A kernel too old for that gets an empty handle with the same flags. */
 static void op_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 {
-	struct mfs *fs = fs_of(req);
-	struct mfile *f = NULL;
-	int err = 0;
-	if ((fi->flags & O_ACCMODE) != O_RDONLY) {
-		fuse_reply_err(req, EROFS);
+	(void)ino;
+	if (fs_of(req)->no_open) {
+		fuse_reply_err(req, ENOSYS);
 		return;
 	}
-	pthread_mutex_lock(&fs->mu);
-	struct mnode *m = node_table_get(&fs->nodes, ino);
-	if (!m) {
-		err = ESTALE;
-	} else if (isokit_node_is_dir(m->node)) {
-		err = EISDIR;
-	} else {
-		err = mfile_open(fs, m->node, &f);
-	}
-	pthread_mutex_unlock(&fs->mu);
-	if (err) {
-		fuse_reply_err(req, err);
-		return;
-	}
-	fi->fh = (uintptr_t)f;
+	fi->fh = 0;
 	fi->keep_cache = 1;
 	fi->noflush = 1;
-	if (fuse_reply_open(req, fi) != 0)
-		mfile_free(fs, f);
+	fuse_reply_open(req, fi);
+}
+
+static void op_opendir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
+{
+	(void)ino;
+	if (fs_of(req)->no_opendir) {
+		fuse_reply_err(req, ENOSYS);
+		return;
+	}
+	fi->fh = 0;
+	fi->keep_cache = 1;
+	fi->cache_readdir = 1;
+	fuse_reply_open(req, fi);
+}
+
+/* The file of node @p ino for a read, worked out at its first read.
+ * Called with the lock held. @return NULL with an errno in *err. */
+static struct mfile *file_of(struct mfs *fs, fuse_ino_t ino, int *err)
+{
+	struct mnode *m = node_table_get(&fs->nodes, ino);
+	if (!m) {
+		*err = ESTALE;
+		return NULL;
+	}
+	if (isokit_node_is_dir(m->node)) {
+		*err = EISDIR;
+		return NULL;
+	}
+	if (!m->data) {
+		if (image_changed(fs)) {
+			*err = EIO;
+			return NULL;
+		}
+		struct mfile *f;
+		*err = mfile_open(fs, m->node, &f);
+		m->data = f;
+	}
+	return m->data;
 }
 
 /* Ask the kernel to read the image ahead of a sequential reader: the next
  * READ_AHEAD bytes of the file, once half of the last window is used. A
- * file's first read counts as sequential (next_off starts at 0). */
+ * reader is sequential from its third read in a row that starts near where
+ * the one before ended (the kernel's threads deliver them a little out of
+ * order); a file's first read at 0 counts (next_off starts at 0). Random
+ * readers get none: a read landing near the last one by chance must not
+ * cost megabytes of the disk's time. */
 static void read_ahead(struct mfs *fs, struct mfile *f, uint64_t off, size_t len)
 {
-	/* only for a reader going forward (requests may arrive a little out
-	 * of order from the kernel's threads); random reads get none */
 	uint64_t prev = __atomic_exchange_n(&f->next_off, off + len, __ATOMIC_RELAXED);
-	if (off + (1u << 20) < prev || off > prev + (1u << 20))
+	if (off + SEQ_SLACK < prev || off > prev + SEQ_SLACK) {
+		__atomic_store_n(&f->in_row, 0, __ATOMIC_RELAXED);
+		return;
+	}
+	if (__atomic_add_fetch(&f->in_row, 1, __ATOMIC_RELAXED) < 3)
 		return;
 	uint64_t until = __atomic_load_n(&f->ra_until, __ATOMIC_RELAXED);
 	if (off + len + READ_AHEAD / 2 < until || off + len >= f->size)
@@ -529,24 +553,43 @@ static void read_ahead(struct mfs *fs, struct mfile *f, uint64_t off, size_t len
 	}
 }
 
-/* Read a zisofs file's bytes through the reader. */
-static int read_zisofs(struct mfs *fs, struct mfile *f, unsigned char *buf,
-		       size_t size, uint64_t off)
+/* The reader's handle of zisofs file @p f, opening it if needed and
+ * closing the least recently opened one beyond ZISOFS_HANDLES. Called
+ * with the lock held. */
+static int zisofs_handle(struct mfs *fs, struct mfile *f, const struct isokit_node *n)
 {
-	int err = 0;
-	size_t done = 0;
-	pthread_mutex_lock(&fs->mu);
-	while (!err && done < size) {
-		int64_t n = image_changed(fs) ? ISOKIT_E_IO
-					      : isokit_file_pread(f->zf, buf + done, size - done,
-								  off + done);
-		if (n <= 0)
-			err = reader_error(fs, "cannot read file",
-					   n == 0 ? ISOKIT_E_TRUNCATED : (int)n);
-		else
-			done += (size_t)n;
+	if (f->zf)
+		return 0;
+	int rc = isokit_file_open(fs->img, n, &f->zf);
+	if (rc)
+		return reader_error(fs, "cannot open file", rc);
+	unsigned slot = fs->zclock++ % ZISOFS_HANDLES;
+	struct mfile *old = fs->zopen[slot];
+	if (old) {
+		isokit_file_close(old->zf);
+		old->zf = NULL;
 	}
-	pthread_mutex_unlock(&fs->mu);
+	fs->zopen[slot] = f;
+	return 0;
+}
+
+/* Read a zisofs file's bytes through the reader. Called with the lock
+ * held. */
+static int read_zisofs(struct mfs *fs, struct mfile *f, const struct isokit_node *n,
+		       unsigned char *buf, size_t size, uint64_t off)
+{
+	if (image_changed(fs))
+		return EIO;
+	int err = zisofs_handle(fs, f, n);
+	size_t done = 0;
+	while (!err && done < size) {
+		int64_t got = isokit_file_pread(f->zf, buf + done, size - done, off + done);
+		if (got <= 0)
+			err = reader_error(fs, "cannot read file",
+					   got == 0 ? ISOKIT_E_TRUNCATED : (int)got);
+		else
+			done += (size_t)got;
+	}
 	return err;
 }
 
@@ -602,34 +645,43 @@ static void op_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
 		    struct fuse_file_info *fi)
 {
 	struct mfs *fs = fs_of(req);
-	struct mfile *f = (struct mfile *)(uintptr_t)fi->fh;
-	(void)ino;
+	int err = 0;
+	(void)fi;
+	pthread_mutex_lock(&fs->mu);
+	/* The node (and so its mfile) lives while the kernel holds the inode,
+	 * which it does while the read is in flight: safe to use unlocked. */
+	struct mfile *f = file_of(fs, ino, &err);
+	pthread_mutex_unlock(&fs->mu);
+	if (!f) {
+		fuse_reply_err(req, err);
+		return;
+	}
 	if (off < 0 || (uint64_t)off >= f->size) {
 		fuse_reply_buf(req, NULL, 0);
 		return;
 	}
 	if (size > f->size - (uint64_t)off)
 		size = (size_t)(f->size - (uint64_t)off);
-	if (!f->zf) {
-		int err = reply_runs(req, fs, f, size, (uint64_t)off);
+	if (!f->zisofs) {
+		err = reply_runs(req, fs, f, size, (uint64_t)off);
 		if (err)
 			fuse_reply_err(req, err);
 		return;
 	}
 	unsigned char *buf = malloc(size);
-	int err = buf ? read_zisofs(fs, f, buf, size, (uint64_t)off) : ENOMEM;
+	if (!buf) {
+		fuse_reply_err(req, ENOMEM);
+		return;
+	}
+	pthread_mutex_lock(&fs->mu);
+	struct mnode *m = node_table_get(&fs->nodes, ino);
+	err = m ? read_zisofs(fs, f, m->node, buf, size, (uint64_t)off) : ESTALE;
+	pthread_mutex_unlock(&fs->mu);
 	if (err)
 		fuse_reply_err(req, err);
 	else
 		fuse_reply_buf(req, (const char *)buf, size);
 	free(buf);
-}
-
-static void op_release(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
-{
-	(void)ino;
-	mfile_free(fs_of(req), (struct mfile *)(uintptr_t)fi->fh);
-	fuse_reply_err(req, 0);
 }
 
 static void op_statfs(fuse_req_t req, fuse_ino_t ino)
@@ -656,10 +708,8 @@ static const struct fuse_lowlevel_ops mount_ops = {
 	.opendir = op_opendir,
 	.readdir = op_readdir,
 	.readdirplus = op_readdirplus,
-	.releasedir = op_releasedir,
 	.open = op_open,
 	.read = op_read,
-	.release = op_release,
 	.statfs = op_statfs,
 };
 
@@ -704,7 +754,7 @@ int mount_serve(struct isokit_image *img, const struct mount_opts *o)
 	}
 	struct isokit_node *root;
 	if (isokit_node_dup(isokit_image_root(img), &root) != 0 ||
-	    node_table_init(&fs.nodes, root) != 0) {
+	    node_table_init(&fs.nodes, root, mfile_free) != 0) {
 		msg_error(NULL, "out of memory");
 		isokit_image_close(img);
 		return EXIT_FAIL;

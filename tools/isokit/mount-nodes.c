@@ -35,9 +35,20 @@ uint64_t mnode_id_of(const struct isokit_node *node)
 
 /* ---- node table ---- */
 
-int node_table_init(struct node_table *t, struct isokit_node *root)
+static void mnode_free(struct node_table *t, struct mnode *m)
+{
+	if (m->data && t->free_data)
+		t->free_data(m->data);
+	isokit_node_free(m->node);
+	if (m != &t->root)
+		free(m);
+}
+
+int node_table_init(struct node_table *t, struct isokit_node *root,
+		    void (*free_data)(void *data))
 {
 	memset(t, 0, sizeof(*t));
+	t->free_data = free_data;
 	t->cap = 1024;
 	t->slots = calloc(t->cap, sizeof(*t->slots));
 	if (!t->slots)
@@ -54,13 +65,12 @@ void node_table_free(struct node_table *t)
 		struct mnode *m = t->slots[i];
 		while (m) {
 			struct mnode *next = m->next;
-			isokit_node_free(m->node);
-			free(m);
+			mnode_free(t, m);
 			m = next;
 		}
 	}
 	free(t->slots);
-	isokit_node_free(t->root.node);
+	mnode_free(t, &t->root);
 	memset(t, 0, sizeof(*t));
 }
 
@@ -131,8 +141,7 @@ void node_table_forget(struct node_table *t, uint64_t id, uint64_t n)
 		m->nlookup = n >= m->nlookup ? 0 : m->nlookup - n;
 		if (m->nlookup == 0) {
 			*pp = m->next;
-			isokit_node_free(m->node);
-			free(m);
+			mnode_free(t, m);
 			t->count--;
 		}
 		return;

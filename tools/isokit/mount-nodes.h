@@ -20,6 +20,7 @@ struct mnode {
 	uint64_t id;
 	uint64_t nlookup;
 	struct isokit_node *node; /* owned */
+	void *data;               /* the caller's, freed with the node */
 	struct mnode *next;       /* hash chain */
 };
 
@@ -27,6 +28,7 @@ struct node_table {
 	struct mnode **slots;
 	size_t cap, count;
 	struct mnode root;
+	void (*free_data)(void *data);
 };
 
 /* The kernel's id of a node: its stable inode number, so that hard links
@@ -35,8 +37,10 @@ struct node_table {
 uint64_t mnode_id_of(const struct isokit_node *node);
 
 /* The table starts with the root (id 1), which it never forgets. Takes
- * ownership of @p root (an owned copy). */
-int node_table_init(struct node_table *t, struct isokit_node *root);
+ * ownership of @p root (an owned copy). A node's data, when set, is given
+ * to @p free_data when the node goes. */
+int node_table_init(struct node_table *t, struct isokit_node *root,
+		    void (*free_data)(void *data));
 void node_table_free(struct node_table *t);
 struct mnode *node_table_get(struct node_table *t, uint64_t id);
 /* The kernel learned about @p node (lookup, readdirplus): count it, adding
