@@ -178,6 +178,24 @@ def have_gnu_time():
 USE_GNU_TIME = False
 
 
+def no_aslr_prefix():
+    """`setarch ARCH -R`, or nothing where it cannot run. With address space
+    layout randomization one tool's peak RSS for the same run moves by up to
+    400 KiB (the kernel maps the already cached pages around a fault, and
+    how many depends on where the libraries landed), more than the gaps
+    being measured; every tool runs without it, the same for all."""
+    cmd = ["setarch", os.uname().machine, "-R"]
+    try:
+        ok = subprocess.run(cmd + ["true"], stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL, timeout=20).returncode == 0
+    except (OSError, subprocess.TimeoutExpired):
+        ok = False
+    return cmd if ok else []
+
+
+NO_ASLR = []
+
+
 def run_timed(argv, cwd=None, timeout=3600):
     """Run argv with stdout to /dev/null; return (seconds, maxrss_kib, exitcode, stderr_tail).
 
@@ -195,9 +213,9 @@ def run_timed(argv, cwd=None, timeout=3600):
     if USE_GNU_TIME:
         fd, rssfile = tempfile.mkstemp(prefix="isokit-bench-rss-")
         os.close(fd)
-        full = [GNU_TIME, "-f", "%M %U %S", "-o", rssfile, "--"] + argv
+        full = [GNU_TIME, "-f", "%M %U %S", "-o", rssfile, "--"] + NO_ASLR + argv
     else:
-        full = argv
+        full = NO_ASLR + argv
     try:
         t0 = time.perf_counter()
         p = subprocess.Popen(full, stdin=subprocess.DEVNULL, stdout=devnull, stderr=errf,
@@ -698,8 +716,9 @@ def main():
         mode = "warm"
     cache = Cache(mode, can_drop)
 
-    global USE_GNU_TIME
+    global USE_GNU_TIME, NO_ASLR
     USE_GNU_TIME = have_gnu_time() and not a.no_gnu_time
+    NO_ASLR = no_aslr_prefix()
     if USE_GNU_TIME:
         mem_note = "peak RSS from GNU time (`/usr/bin/time -f %M`, the child's ru_maxrss)"
     else:
@@ -707,6 +726,10 @@ def main():
         mem_note = ("peak RSS from os.wait4 (GNU time not found): every figure has a floor of "
                     "about %.1f MiB, the RSS of the Python that forked it; install `time`" % floor)
         log("warning: " + mem_note)
+    mem_note += ("; every tool run under `setarch -R` (no address space randomization, "
+                 "which moves one tool's peak by up to 400 KiB)" if NO_ASLR else
+                 "; address space randomization on (setarch -R cannot run here): "
+                 "peaks vary by up to 400 KiB")
     cache_note = ("`sync; echo 3 > /proc/sys/vm/drop_caches` before every timed run: the image "
                   "is read from the device (on a VM the host may still cache it)"
                   if mode == "cold" else

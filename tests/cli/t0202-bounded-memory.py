@@ -23,6 +23,11 @@ if "asan" in os.path.basename(os.environ.get("BUILDDIR", "")):
     print("1..0 # SKIP memory is measured in the plain build")
     sys.exit(0)
 
+# setarch fails where personality changes are not allowed (some sandboxes)
+NO_ASLR = ["setarch", os.uname().machine, "-R"]
+if not shutil.which("setarch") or subprocess.run(NO_ASLR + ["true"]).returncode != 0:
+    NO_ASLR = []
+
 checks = 0
 fails = 0
 
@@ -52,15 +57,27 @@ def make(tmp, name, dirs, per_dir):
     return img
 
 
-def peak_kib(args):
+def peak_kib(args, runs=3):
     """Run isokit under GNU time (a small C program, so the peak is the
     child's own, not a forked copy of this Python process); return (exit
-    status, lines printed, peak RSS in KiB)."""
-    with tempfile.NamedTemporaryFile("r") as tf:
-        p = subprocess.run(["/usr/bin/time", "-o", tf.name, "-f", "%M", ISOKIT] + args,
-                           stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
-        kib = int(tf.read().split()[-1])
-    return p.returncode, len(p.stdout.splitlines()), kib
+    status, lines printed, peak RSS in KiB). With address space layout
+    randomization the same run's peak varies by up to 400 KiB (the kernel
+    maps the pages around a fault that are already cached, and how many
+    depends on where the libraries landed), so it runs without it
+    (setarch -R) where it can, and takes the least of a few runs."""
+    best = None
+    for _ in range(runs):
+        with tempfile.NamedTemporaryFile("r") as tf:
+            p = subprocess.run(["/usr/bin/time", "-o", tf.name, "-f", "%M"] + NO_ASLR +
+                               [ISOKIT] + args,
+                               stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+            kib = int(tf.read().split()[-1])
+        res = (p.returncode, len(p.stdout.splitlines()), kib)
+        if p.returncode != 0:
+            return res
+        if best is None or kib < best[2]:
+            best = res
+    return best
 
 
 with tempfile.TemporaryDirectory() as tmp:

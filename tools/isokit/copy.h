@@ -6,7 +6,7 @@
 #include "cli.h"
 
 struct copier {
-	int zero_copy; /* 1 try copy_file_range, 2 try sendfile, 0 plain */
+	bool try_cfr; /* copy_file_range still worth trying */
 	unsigned char *buf;
 	size_t buf_len;
 	/* read-ahead window over the image for small files, which writers
@@ -21,8 +21,8 @@ int copier_init(struct copier *c);
 void copier_release(struct copier *c);
 
 /*
- * Write the content of @p node to @p fd. Plain data goes through the
- * kernel (copy_file_range, then sendfile) when both ends allow it.
+ * Write the content of @p node to @p fd: page-aligned plain data by
+ * copy_file_range where both ends allow it, the rest through a buffer.
  * @return 0, a negative isokit error (image side, detail on @p img), or
  * ISOKIT_E_IO with c->out_errno set when writing failed.
  */
