@@ -18,6 +18,21 @@ cleanup() {
 trap cleanup EXIT
 mnt() { mkdir -p "$1"; mounts+=("$1"); }
 
+# Only the helper links libfuse3; isokit runs it from its own folder.
+if command -v ldd >/dev/null; then
+	ldd "$ISOKIT" | grep -q libfuse3 && not_ok "isokit itself links libfuse3" || ok "isokit does not link libfuse3"
+fi
+mkdir -p "$T/lonely" "$T/m0"
+cp "$ISOKIT" "$T/lonely/isokit"
+run "$T/lonely/isokit" mount "$img" "$T/m0"
+if [ "$rc" -eq 0 ]; then
+	"$ISOKIT" umount "$T/m0"
+	ok "without its helper # SKIP an installed isokit-mount served the copy"
+else
+	[ "$rc" -eq 1 ] && grep -q "cannot run the FUSE helper isokit-mount" "$T/err" && grep -q "$T/lonely" "$T/err" &&
+		ok "without its helper: exit 1, the places looked in named" || not_ok "without its helper: exit $rc, $(cat "$T/err")"
+fi
+
 # Ready on return: the very next command reads it.
 mnt "$T/m1"
 run "$ISOKIT" mount "$img" "$T/m1"; expect_rc 0 "mount"
