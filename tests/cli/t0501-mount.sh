@@ -110,6 +110,25 @@ run "$ISOKIT" umount "$T/m2"; expect_rc 0 "umount"
 ! mountpoint -q "$T/m2" && [ -z "$(ls -A "$T/m2")" ] && ok "umount leaves an empty, unmounted folder" || not_ok "still mounted or not empty"
 run "$ISOKIT" umount "$T/m2"; expect_rc 1 "umount of a folder that is not mounted"
 expect_err "not a folder mounted by isokit" "refusal explained"
+# umount returns once the serving process has closed the image and exited
+# (the disk holding the image can be unmounted on the next line).
+# The daemon is made slow to exit (a test hook), so that the race is seen.
+# An exited process may stay a zombie here (init reaps late): state Z.
+mnt "$T/m7"
+ISOKIT_TEST_EXIT_DELAY_MS=700 run "$ISOKIT" mount "$T/img3.iso" "$T/m7"; expect_rc 0 "mount for the umount wait"
+cat "$T/m7"/p*.bin >/dev/null
+dpid=$(pgrep -n -f "isokit-mount mount $T/img3.iso $T/m7")
+run "$ISOKIT" umount "$T/m7"; expect_rc 0 "umount"
+if [ -n "$dpid" ]; then
+	state=$(awk '{print $3}' "/proc/$dpid/stat" 2>/dev/null)
+	case "$state" in
+	"" | Z | X) ok "the serving process has exited when umount returns" ;;
+	*) not_ok "serving process $dpid still running (state $state) after umount" ;;
+	esac
+else
+	not_ok "no serving process found for the mount"
+fi
+
 run "$ISOKIT" umount /; expect_rc 1 "umount of something isokit did not mount"
 
 # Options: owners and permissions shown instead of the image's.

@@ -284,48 +284,7 @@ static int handle_umount_opt(int id, const char *arg, void *ctx)
 	return -1;
 }
 
-/* Is @p path the mount point of an isokit mount? Read from mountinfo: the
- * fifth field is the mount point (octal escapes), after " - " the type. */
-static int is_isokit_mount(const char *path)
-{
-	char *real = realpath(path, NULL);
-	if (!real)
-		return -1;
-	FILE *f = fopen("/proc/self/mountinfo", "re");
-	if (!f) {
-		free(real);
-		return -1;
-	}
-	char line[8192];
-	int found = 0;
-	while (!found && fgets(line, sizeof(line), f)) {
-		char *save = NULL, *field = strtok_r(line, " ", &save);
-		for (int i = 1; field && i < 5; i++)
-			field = strtok_r(NULL, " ", &save);
-		if (!field)
-			continue;
-		char mp[4096];
-		size_t n = 0;
-		for (const char *s = field; *s && n + 1 < sizeof(mp); s++) {
-			if (s[0] == '\\' && s[1] >= '0' && s[1] <= '3' && s[2] && s[3]) {
-				mp[n++] = (char)(((s[1] - '0') << 6) | ((s[2] - '0') << 3) | (s[3] - '0'));
-				s += 3;
-			} else {
-				mp[n++] = *s;
-			}
-		}
-		mp[n] = '\0';
-		if (strcmp(mp, real) != 0)
-			continue;
-		char *rest = strtok_r(NULL, "\n", &save);
-		char *dash = rest ? strstr(rest, " - ") : NULL;
-		if (dash && strncmp(dash + 3, "fuse.isokit ", 12) == 0)
-			found = 1;
-	}
-	fclose(f);
-	free(real);
-	return found;
-}
+static int unmount(const char *mp, bool lazy);
 
 int cmd_umount(int argc, char **argv)
 {
@@ -339,16 +298,34 @@ int cmd_umount(int argc, char **argv)
 	if (argc - first != 1)
 		return usage_error(&cmd_umount_def, "expected MOUNTPOINT");
 	const char *mp = argv[first];
-	int is = is_isokit_mount(mp);
+	char dev[32];
+	char *real = realpath(mp, NULL);
+	int is = real ? mount_table_find(real, dev, sizeof(dev)) : -1;
+	free(real);
 	if (is <= 0) {
 		msg_error(NULL, "%s: %s", mp,
 			  is < 0 ? strerror(errno) : "not a folder mounted by isokit");
 		return EXIT_FAIL;
 	}
-	/* Root unmounts directly; anyone else through FUSE's setuid helper,
-	 * which checks that the mount is theirs. */
+	/* The daemon is waited for (not after -z: it serves until the folder
+	 * is no longer busy), so that the image is closed on return. */
+	pid_t daemon = a.lazy ? -1 : mount_daemon_pid(dev);
+	int hold = mount_daemon_hold(daemon);
+	int status = unmount(mp, a.lazy);
+	if (status == EXIT_OK && daemon > 0 && !mount_daemon_wait(hold, daemon, 10000))
+		msg_warn(NULL, "%s: unmounted, but the serving process (%ld) has not "
+			       "exited after 10 s", mp, (long)daemon);
+	if (hold >= 0)
+		close(hold);
+	return status;
+}
+
+/* Root unmounts directly; anyone else through FUSE's setuid helper, which
+ * checks that the mount is theirs. */
+static int unmount(const char *mp, bool lazy)
+{
 	if (geteuid() == 0) {
-		if (umount2(mp, a.lazy ? MNT_DETACH : 0) == 0)
+		if (umount2(mp, lazy ? MNT_DETACH : 0) == 0)
 			return EXIT_OK;
 		if (errno != EPERM) {
 			msg_error(NULL, "%s: cannot unmount: %s", mp, strerror(errno));
@@ -361,7 +338,7 @@ int cmd_umount(int argc, char **argv)
 		return EXIT_FAIL;
 	}
 	if (pid == 0) {
-		if (a.lazy)
+		if (lazy)
 			execlp("fusermount3", "fusermount3", "-u", "-z", "--", mp, (char *)NULL);
 		else
 			execlp("fusermount3", "fusermount3", "-u", "--", mp, (char *)NULL);

@@ -736,6 +736,64 @@ static char *fsname_option(const char *image)
 	return out;
 }
 
+/* Let isokit umount find this process (mount-table.c); -1 if it cannot. */
+static int announce_daemon(const char *mp_real)
+{
+	char dev[32];
+	if (!mp_real || mount_table_find(mp_real, dev, sizeof(dev)) != 1)
+		return -1;
+	return mount_announce(dev);
+}
+
+/*
+ * In the background, fork: the parent (the command the user ran) exits 0
+ * once the child is ready to be found and to serve; the child leaves the
+ * terminal's session. (fuse_daemonize does the same, but gives no chance
+ * to announce the serving process before the parent returns.)
+ */
+static int daemonize(bool foreground, const char *mp_real, int *announce)
+{
+	if (foreground) {
+		*announce = announce_daemon(mp_real);
+		return chdir("/") == 0 ? 0 : -1;
+	}
+	int waiter[2];
+	if (pipe2(waiter, O_CLOEXEC) != 0)
+		return -1;
+	pid_t pid = fork();
+	if (pid < 0) {
+		close(waiter[0]);
+		close(waiter[1]);
+		return -1;
+	}
+	if (pid > 0) {
+		char ready = 0;
+		close(waiter[1]);
+		while (read(waiter[0], &ready, 1) < 0 && errno == EINTR)
+			;
+		_exit(ready == 1 ? EXIT_OK : EXIT_FAIL);
+	}
+	close(waiter[0]);
+	(void)setsid();
+	if (chdir("/") != 0) {
+		close(waiter[1]);
+		return -1;
+	}
+	int null = open("/dev/null", O_RDWR | O_CLOEXEC);
+	if (null >= 0) {
+		(void)dup2(null, STDIN_FILENO);
+		(void)dup2(null, STDOUT_FILENO);
+		(void)dup2(null, STDERR_FILENO);
+		if (null > STDERR_FILENO)
+			close(null);
+	}
+	*announce = announce_daemon(mp_real);
+	char ready = 1;
+	(void)!write(waiter[1], &ready, 1);
+	close(waiter[1]);
+	return 0;
+}
+
 int mount_serve(struct isokit_image *img, const struct mount_opts *o)
 {
 	struct mfs fs;
@@ -768,6 +826,8 @@ int mount_serve(struct isokit_image *img, const struct mount_opts *o)
 	size_t olen = (fsname ? strlen(fsname) : 0) + (o->fuse_opts ? strlen(o->fuse_opts) : 0) + 64;
 	char *optstr = malloc(olen);
 	struct fuse_session *se = NULL;
+	char *mp_real = NULL;
+	int announce = -1;
 	if (!fsname || !optstr) {
 		msg_error(NULL, "out of memory");
 		goto out;
@@ -793,6 +853,9 @@ int mount_serve(struct isokit_image *img, const struct mount_opts *o)
 		msg_error(NULL, "cannot set signal handlers");
 		goto out;
 	}
+	/* resolved now: once mounted, looking at the folder would wait for
+	 * this process to answer */
+	mp_real = realpath(o->mountpoint, NULL);
 	if (fuse_session_mount(se, o->mountpoint) != 0) {
 		msg_error(o->image, "cannot mount on %s (see the message above)", o->mountpoint);
 		fuse_remove_signal_handlers(se);
@@ -802,7 +865,8 @@ int mount_serve(struct isokit_image *img, const struct mount_opts *o)
 	 * background the parent returns now and the child serves. */
 	if (!o->foreground && !o->log)
 		openlog("isokit", LOG_PID, LOG_DAEMON);
-	if (fuse_daemonize(o->foreground) != 0) {
+	if (daemonize(o->foreground, mp_real, &announce) != 0) {
+		msg_error(NULL, "cannot start serving in the background: %s", strerror(errno));
 		fuse_session_unmount(se);
 		fuse_remove_signal_handlers(se);
 		goto out;
@@ -820,6 +884,11 @@ int mount_serve(struct isokit_image *img, const struct mount_opts *o)
 	fuse_loop_cfg_destroy(cfg);
 	fuse_session_unmount(se);
 	fuse_remove_signal_handlers(se);
+	/* Test hook: a slow exit, to show that isokit umount waits for it
+	 * (t0501); the race it covers is otherwise too short to see. */
+	const char *delay = getenv("ISOKIT_TEST_EXIT_DELAY_MS");
+	if (delay)
+		nanosleep(&(struct timespec){atoi(delay) / 1000, (atoi(delay) % 1000) * 1000000L}, NULL);
 	status = rc == 0 ? EXIT_OK : EXIT_FAIL;
 out:
 	if (se)
@@ -831,5 +900,8 @@ out:
 	node_table_free(&fs.nodes);
 	pthread_mutex_destroy(&fs.mu);
 	isokit_image_close(img);
+	free(mp_real);
+	if (announce >= 0)
+		close(announce);
 	return status;
 }

@@ -5,6 +5,7 @@
 #define ISOKIT_MOUNT_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <sys/types.h>
 
@@ -33,5 +34,21 @@ struct mount_opts {
  * serving process goes on in the background). @return an exit status.
  */
 int mount_serve(struct isokit_image *img, const struct mount_opts *o);
+
+/* ---- which daemon serves a mount (mount-table.c) ---- */
+
+/* Is the folder @p real (a resolved path) an isokit mount? 1 with its
+ * device number ("major:minor") in @p dev, 0 if not, -1 with errno. */
+int mount_table_find(const char *real, char *dev, size_t devlen);
+/* The daemon: be findable as the server of device @p dev. Returns a
+ * descriptor to keep open while serving, or -1 (then umount cannot wait). */
+int mount_announce(const char *dev);
+/* The pid of the daemon serving @p dev, if it is ours to wait for; -1. */
+pid_t mount_daemon_pid(const char *dev);
+/* A handle on process @p pid that stays valid after it exits (a pidfd), or
+ * -1; take it before unmounting, so that the pid cannot be reused. */
+int mount_daemon_hold(pid_t pid);
+/* Wait up to @p timeout_ms for the daemon to exit; true once it has. */
+bool mount_daemon_wait(int pidfd, pid_t pid, int timeout_ms);
 
 #endif
