@@ -234,25 +234,8 @@ int copy_node_data(struct copier *c, struct isokit_image *img,
 	rc = copy_small(c, img, f, fd, p);
 	if (rc == 1)
 		rc = copy_runs(c, img, f, in, fd, p);
-	if (rc == 1) {
-		uint64_t off = 0;
-		rc = 0;
-		for (;;) {
-			int64_t n = isokit_file_pread(f, c->buf, c->buf_len, off);
-			if (n < 0) {
-				rc = (int)n;
-				break;
-			}
-			if (n == 0)
-				break;
-			rc = write_all(c, fd, c->buf, (size_t)n);
-			if (rc)
-				break;
-			off += (uint64_t)n;
-			if (p)
-				progress_update(p, (uint64_t)n, 0);
-		}
-	}
+	if (rc == 1) /* zisofs, or too many runs: through the reader */
+		rc = buffer_copy(c, f, 0, fd, isokit_node_stat(node)->size, p);
 	isokit_file_close(f);
 	return rc;
 }

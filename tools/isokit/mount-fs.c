@@ -15,80 +15,28 @@
  * lock; plain file data is spliced from the image's descriptor outside it,
  * so reads proceed in parallel. zisofs files go through the reader, under
  * the lock.
+ *
+ * Here: the metadata operations and the session. File data is in
+ * mount-read.c, the daemon's process life in mount-daemon.c.
  */
-#define FUSE_USE_VERSION 312
-#include <fuse_lowlevel.h>
-
 #include <errno.h>
-#include <fcntl.h>
 #include <limits.h>
-#include <pthread.h>
 #include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <sys/statvfs.h>
 #include <syslog.h>
 #include <time.h>
 #include <unistd.h>
 
-#include "mount-nodes.h"
-#include "mount.h"
+#include "mount-fs.h"
 
-#define TTL 86400.0                  /* the image is immutable: a day */
 #define DIR_CACHE_BUDGET (64u << 20) /* bytes of cached listings */
-#define MAX_READ (1u << 20)
-/* The kernel reads files of the mount in pieces of 128-256 KiB, several at
- * once from different threads; asked ahead for this much of the file, it
- * reads the image in large requests instead. */
-#define READ_AHEAD ((uint64_t)8 << 20)
-#define SEQ_SLACK ((uint64_t)512 << 10)
-/* zisofs files keep the reader's handle (its block buffers) between reads;
- * this many at most, the one opened longest ago closed first. */
-#define ZISOFS_HANDLES 8
-
-struct mfs {
-	struct isokit_image *img;
-	const struct mount_opts *o;
-	int fd;               /* the image, for file data */
-	struct stat img_st;   /* the image when mounted, to notice a change */
-	uid_t uid;            /* owner of files the image gives none */
-	gid_t gid;
-	uint64_t blocks;
-	pthread_mutex_t mu;
-	struct node_table nodes;
-	struct dir_cache dirs;
-	struct mfile *zopen[ZISOFS_HANDLES]; /* holders of zisofs handles */
-	unsigned zclock;                     /* next slot to give up */
-	bool no_open;    /* the kernel can do without OPEN (and RELEASE) */
-	bool no_opendir; /* ... and without OPENDIR (and RELEASEDIR) */
-	bool changed_logged;
-};
-
-/* A file that was read: where its bytes are in the image, or, for zisofs,
- * that they go through the reader. Lives as long as its node. */
-struct mfile {
-	struct mfs *fs;
-	uint64_t size;
-	size_t nruns;
-	uint64_t *off, *len; /* runs in file order */
-	bool zisofs;
-	struct isokit_file *zf; /* open reader handle, or NULL */
-	uint64_t ra_until; /* file bytes the kernel was asked to read ahead */
-	uint64_t next_off; /* where the last read ended */
-	unsigned in_row;   /* reads in a row that went forward */
-};
-
-static struct mfs *fs_of(fuse_req_t req)
-{
-	return fuse_req_userdata(req);
-}
 
 /* ---- messages: stderr in the foreground, else the log file or syslog ---- */
 
-static void mlog(struct mfs *fs, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
-static void mlog(struct mfs *fs, const char *fmt, ...)
+void mlog(struct mfs *fs, const char *fmt, ...)
 {
 	char msg[1024];
 	va_list ap;
@@ -110,9 +58,7 @@ static void mlog(struct mfs *fs, const char *fmt, ...)
 	}
 }
 
-/* The image file was cut or rewritten since it was mounted: what it holds
- * now is not what the kernel has been told, so nothing more is read. */
-static bool image_changed(struct mfs *fs)
+bool image_changed(struct mfs *fs)
 {
 	struct stat st;
 	if (fstat(fs->fd, &st) == 0 && st.st_size == fs->img_st.st_size &&
@@ -170,8 +116,7 @@ static void fill_entry(struct mfs *fs, const struct mnode *m,
 	fill_stat(fs, m->node, &e->attr);
 }
 
-/* Report a reader error for @p what and answer EIO (the caller unlocks). */
-static int reader_error(struct mfs *fs, const char *what, int rc)
+int reader_error(struct mfs *fs, const char *what, int rc)
 {
 	const char *detail = isokit_image_errmsg(fs->img);
 	mlog(fs, "%s: %s", what, detail && *detail ? detail : isokit_strerror(rc));
@@ -396,292 +341,34 @@ static void op_readdirplus(fuse_req_t req, fuse_ino_t ino, size_t size, off_t of
 	do_readdir(req, ino, size, off, fi, true);
 }
 
-/* Called by the node table, with the lock held. */
-static void mfile_free(void *data)
-{
-	struct mfile *f = data;
-	if (f->zf) {
-		for (unsigned i = 0; i < ZISOFS_HANDLES; i++)
-			if (f->fs->zopen[i] == f)
-				f->fs->zopen[i] = NULL;
-		isokit_file_close(f->zf);
-	}
-	free(f->off);
-	free(f);
-}
-
-/* Work out where the file's bytes are; zisofs keeps the reader's handle.
- * Called with the lock held. @return 0 or an errno (logged). */
-static int mfile_open(struct mfs *fs, const struct isokit_node *n, struct mfile **out)
-{
-	struct mfile *f = calloc(1, sizeof(*f));
-	struct isokit_file *h;
-	*out = NULL;
-	if (!f)
-		return ENOMEM;
-	f->fs = fs;
-	f->size = isokit_node_stat(n)->size;
-	int rc = isokit_file_open(fs->img, n, &h);
-	if (rc) {
-		free(f);
-		return reader_error(fs, "cannot open file", rc);
-	}
-	int64_t runs = isokit_file_runs(h, NULL, NULL, 0);
-	if (runs < 0) {
-		f->zisofs = true;
-		isokit_file_close(h); /* opened again when read */
-		*out = f;
-		return 0;
-	}
-	f->nruns = (size_t)runs;
-	if (runs > 0) {
-		f->off = malloc((size_t)runs * 2 * sizeof(uint64_t));
-		if (!f->off) {
-			isokit_file_close(h);
-			free(f);
-			return ENOMEM;
-		}
-		f->len = f->off + runs;
-		(void)isokit_file_runs(h, f->off, f->len, (size_t)runs);
-	}
-	isokit_file_close(h);
-	uint64_t covered = 0;
-	for (size_t r = 0; r < f->nruns; r++)
-		covered += f->len[r];
-	if (covered < f->size) {
-		/* reads past the last extent would have nothing to give */
-		mlog(fs, "cannot open file: its extents hold %llu of its %llu bytes (path %s)",
-		     (unsigned long long)covered, (unsigned long long)f->size,
-		     isokit_node_name(n));
-		free(f->off);
-		free(f);
-		return EIO;
-	}
-	*out = f;
-	return 0;
-}
-
 /* Files and folders need no handle: ENOSYS tells the kernel so, once for
  * all (it then stops sending OPEN and RELEASE, or OPENDIR and RELEASEDIR,
  * and keeps pages and listings cached: FOPEN_KEEP_CACHE, FOPEN_CACHE_DIR).
  * A kernel too old for that gets an empty handle with the same flags. */
-static void op_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
+static void reply_no_handle(fuse_req_t req, struct fuse_file_info *fi, bool dir)
 {
-	(void)ino;
-	if (fs_of(req)->no_open) {
+	struct mfs *fs = fs_of(req);
+	if (dir ? fs->no_opendir : fs->no_open) {
 		fuse_reply_err(req, ENOSYS);
 		return;
 	}
 	fi->fh = 0;
 	fi->keep_cache = 1;
-	fi->noflush = 1;
+	fi->cache_readdir = dir;
+	fi->noflush = !dir;
 	fuse_reply_open(req, fi);
+}
+
+static void op_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
+{
+	(void)ino;
+	reply_no_handle(req, fi, false);
 }
 
 static void op_opendir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 {
 	(void)ino;
-	if (fs_of(req)->no_opendir) {
-		fuse_reply_err(req, ENOSYS);
-		return;
-	}
-	fi->fh = 0;
-	fi->keep_cache = 1;
-	fi->cache_readdir = 1;
-	fuse_reply_open(req, fi);
-}
-
-/* The file of node @p ino for a read, worked out at its first read.
- * Called with the lock held. @return NULL with an errno in *err. */
-static struct mfile *file_of(struct mfs *fs, fuse_ino_t ino, int *err)
-{
-	struct mnode *m = node_table_get(&fs->nodes, ino);
-	if (!m) {
-		*err = ESTALE;
-		return NULL;
-	}
-	if (isokit_node_is_dir(m->node)) {
-		*err = EISDIR;
-		return NULL;
-	}
-	if (!m->data) {
-		if (image_changed(fs)) {
-			*err = EIO;
-			return NULL;
-		}
-		struct mfile *f;
-		*err = mfile_open(fs, m->node, &f);
-		m->data = f;
-	}
-	return m->data;
-}
-
-/* Ask the kernel to read the image ahead of a sequential reader: the next
- * READ_AHEAD bytes of the file, once half of the last window is used. A
- * reader is sequential from its third read in a row that starts near where
- * the one before ended (the kernel's threads deliver them a little out of
- * order); a file's first read at 0 counts (next_off starts at 0). Random
- * readers get none: a read landing near the last one by chance must not
- * cost megabytes of the disk's time. */
-static void read_ahead(struct mfs *fs, struct mfile *f, uint64_t off, size_t len)
-{
-	uint64_t prev = __atomic_exchange_n(&f->next_off, off + len, __ATOMIC_RELAXED);
-	if (off + SEQ_SLACK < prev || off > prev + SEQ_SLACK) {
-		__atomic_store_n(&f->in_row, 0, __ATOMIC_RELAXED);
-		return;
-	}
-	if (__atomic_add_fetch(&f->in_row, 1, __ATOMIC_RELAXED) < 3)
-		return;
-	uint64_t until = __atomic_load_n(&f->ra_until, __ATOMIC_RELAXED);
-	if (off + len + READ_AHEAD / 2 < until || off + len >= f->size)
-		return;
-	uint64_t from = until > off ? until : off;
-	uint64_t to = from + READ_AHEAD;
-	if (!__atomic_compare_exchange_n(&f->ra_until, &until, to, false,
-					 __ATOMIC_RELAXED, __ATOMIC_RELAXED))
-		return; /* another thread does it */
-	uint64_t start = 0;
-	for (size_t r = 0; r < f->nruns && start < to; r++) {
-		uint64_t end = start + f->len[r];
-		if (from < end) {
-			uint64_t a = from > start ? from : start;
-			uint64_t b = to < end ? to : end;
-			(void)posix_fadvise(fs->fd, (off_t)(f->off[r] + (a - start)),
-					    (off_t)(b - a), POSIX_FADV_WILLNEED);
-		}
-		start = end;
-	}
-}
-
-/* The reader's handle of zisofs file @p f, opening it if needed and
- * closing the least recently opened one beyond ZISOFS_HANDLES. Called
- * with the lock held. */
-static int zisofs_handle(struct mfs *fs, struct mfile *f, const struct isokit_node *n)
-{
-	if (f->zf)
-		return 0;
-	int rc = isokit_file_open(fs->img, n, &f->zf);
-	if (rc)
-		return reader_error(fs, "cannot open file", rc);
-	unsigned slot = fs->zclock++ % ZISOFS_HANDLES;
-	struct mfile *old = fs->zopen[slot];
-	if (old) {
-		isokit_file_close(old->zf);
-		old->zf = NULL;
-	}
-	fs->zopen[slot] = f;
-	return 0;
-}
-
-/* Read a zisofs file's bytes through the reader. Called with the lock
- * held. */
-static int read_zisofs(struct mfs *fs, struct mfile *f, const struct isokit_node *n,
-		       unsigned char *buf, size_t size, uint64_t off)
-{
-	if (image_changed(fs))
-		return EIO;
-	int err = zisofs_handle(fs, f, n);
-	size_t done = 0;
-	while (!err && done < size) {
-		int64_t got = isokit_file_pread(f->zf, buf + done, size - done, off + done);
-		if (got <= 0)
-			err = reader_error(fs, "cannot read file",
-					   got == 0 ? ISOKIT_E_TRUNCATED : (int)got);
-		else
-			done += (size_t)got;
-	}
-	return err;
-}
-
-/*
- * Plain data goes from the image to the kernel by splice when the kernel
- * allows it (libfuse falls back to copying otherwise): the byte ranges are
- * handed over as ranges of the image's descriptor. The extents were checked
- * against the image at open and image_changed() sees a cut, so the ranges
- * are inside the image and the answer is never short (a short answer would
- * read as the end of the file).
- */
-static int reply_runs(fuse_req_t req, struct mfs *fs, struct mfile *f, size_t len,
-		      uint64_t off)
-{
-	struct fuse_bufvec one, *bv = &one;
-	size_t nb = 0;
-	uint64_t start = 0;
-	if (image_changed(fs))
-		return EIO;
-	read_ahead(fs, f, off, len);
-	for (size_t r = 0; r < f->nruns && start < off + len; r++) {
-		uint64_t end = start + f->len[r];
-		if (off < end) {
-			uint64_t a = off > start ? off : start;
-			uint64_t b = off + len < end ? off + len : end;
-			if (nb == 1 && bv == &one) {
-				/* a read across sections: rare, allocate */
-				bv = malloc(sizeof(*bv) + f->nruns * sizeof(bv->buf[0]));
-				if (!bv)
-					return ENOMEM;
-				*bv = one;
-			}
-			struct fuse_buf *fb = &bv->buf[nb++];
-			memset(fb, 0, sizeof(*fb));
-			fb->size = (size_t)(b - a);
-			fb->flags = FUSE_BUF_IS_FD | FUSE_BUF_FD_SEEK | FUSE_BUF_FD_RETRY;
-			fb->fd = fs->fd;
-			fb->pos = (off_t)(f->off[r] + (a - start));
-		}
-		start = end;
-	}
-	bv->count = nb;
-	bv->idx = 0;
-	bv->off = 0;
-	/* a failed reply means the request is gone: nothing more to answer */
-	(void)fuse_reply_data(req, bv, FUSE_BUF_SPLICE_MOVE);
-	if (bv != &one)
-		free(bv);
-	return 0;
-}
-
-static void op_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
-		    struct fuse_file_info *fi)
-{
-	struct mfs *fs = fs_of(req);
-	int err = 0;
-	(void)fi;
-	pthread_mutex_lock(&fs->mu);
-	/* The node (and so its mfile) lives while the kernel holds the inode,
-	 * which it does while the read is in flight: safe to use unlocked. */
-	struct mfile *f = file_of(fs, ino, &err);
-	pthread_mutex_unlock(&fs->mu);
-	if (!f) {
-		fuse_reply_err(req, err);
-		return;
-	}
-	if (off < 0 || (uint64_t)off >= f->size) {
-		fuse_reply_buf(req, NULL, 0);
-		return;
-	}
-	if (size > f->size - (uint64_t)off)
-		size = (size_t)(f->size - (uint64_t)off);
-	if (!f->zisofs) {
-		err = reply_runs(req, fs, f, size, (uint64_t)off);
-		if (err)
-			fuse_reply_err(req, err);
-		return;
-	}
-	unsigned char *buf = malloc(size);
-	if (!buf) {
-		fuse_reply_err(req, ENOMEM);
-		return;
-	}
-	pthread_mutex_lock(&fs->mu);
-	struct mnode *m = node_table_get(&fs->nodes, ino);
-	err = m ? read_zisofs(fs, f, m->node, buf, size, (uint64_t)off) : ESTALE;
-	pthread_mutex_unlock(&fs->mu);
-	if (err)
-		fuse_reply_err(req, err);
-	else
-		fuse_reply_buf(req, (const char *)buf, size);
-	free(buf);
+	reply_no_handle(req, fi, true);
 }
 
 static void op_statfs(fuse_req_t req, fuse_ino_t ino)
@@ -734,64 +421,6 @@ static char *fsname_option(const char *image)
 	}
 	free(abs);
 	return out;
-}
-
-/* Let isokit umount find this process (mount-table.c); -1 if it cannot. */
-static int announce_daemon(const char *mp_real)
-{
-	char dev[32];
-	if (!mp_real || mount_table_find(mp_real, dev, sizeof(dev)) != 1)
-		return -1;
-	return mount_announce(dev);
-}
-
-/*
- * In the background, fork: the parent (the command the user ran) exits 0
- * once the child is ready to be found and to serve; the child leaves the
- * terminal's session. (fuse_daemonize does the same, but gives no chance
- * to announce the serving process before the parent returns.)
- */
-static int daemonize(bool foreground, const char *mp_real, int *announce)
-{
-	if (foreground) {
-		*announce = announce_daemon(mp_real);
-		return chdir("/") == 0 ? 0 : -1;
-	}
-	int waiter[2];
-	if (pipe2(waiter, O_CLOEXEC) != 0)
-		return -1;
-	pid_t pid = fork();
-	if (pid < 0) {
-		close(waiter[0]);
-		close(waiter[1]);
-		return -1;
-	}
-	if (pid > 0) {
-		char ready = 0;
-		close(waiter[1]);
-		while (read(waiter[0], &ready, 1) < 0 && errno == EINTR)
-			;
-		_exit(ready == 1 ? EXIT_OK : EXIT_FAIL);
-	}
-	close(waiter[0]);
-	(void)setsid();
-	if (chdir("/") != 0) {
-		close(waiter[1]);
-		return -1;
-	}
-	int null = open("/dev/null", O_RDWR | O_CLOEXEC);
-	if (null >= 0) {
-		(void)dup2(null, STDIN_FILENO);
-		(void)dup2(null, STDOUT_FILENO);
-		(void)dup2(null, STDERR_FILENO);
-		if (null > STDERR_FILENO)
-			close(null);
-	}
-	*announce = announce_daemon(mp_real);
-	char ready = 1;
-	(void)!write(waiter[1], &ready, 1);
-	close(waiter[1]);
-	return 0;
 }
 
 int mount_serve(struct isokit_image *img, const struct mount_opts *o)
@@ -865,7 +494,7 @@ int mount_serve(struct isokit_image *img, const struct mount_opts *o)
 	 * background the parent returns now and the child serves. */
 	if (!o->foreground && !o->log)
 		openlog("isokit", LOG_PID, LOG_DAEMON);
-	if (daemonize(o->foreground, mp_real, &announce) != 0) {
+	if (mount_daemonize(o->foreground, mp_real, &announce) != 0) {
 		msg_error(NULL, "cannot start serving in the background: %s", strerror(errno));
 		fuse_session_unmount(se);
 		fuse_remove_signal_handlers(se);

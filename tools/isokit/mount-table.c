@@ -73,22 +73,25 @@ int mount_table_find(const char *real, char *dev, size_t devlen)
 	return found;
 }
 
-static socklen_t socket_name(const char *dev, struct sockaddr_un *sa)
+/* A unix stream socket and the abstract address of the daemon of @p dev;
+ * -1 if no socket. */
+static int daemon_socket(const char *dev, struct sockaddr_un *sa, socklen_t *len)
 {
 	memset(sa, 0, sizeof(*sa));
 	sa->sun_family = AF_UNIX;
 	/* sun_path[0] stays 0: an abstract name */
 	int n = snprintf(sa->sun_path + 1, sizeof(sa->sun_path) - 1, "isokit-mount:%s", dev);
-	return (socklen_t)(offsetof(struct sockaddr_un, sun_path) + 1 + (size_t)n);
+	*len = (socklen_t)(offsetof(struct sockaddr_un, sun_path) + 1 + (size_t)n);
+	return socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 }
 
 int mount_announce(const char *dev)
 {
-	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	struct sockaddr_un sa;
+	socklen_t len;
+	int fd = daemon_socket(dev, &sa, &len);
 	if (fd < 0)
 		return -1;
-	struct sockaddr_un sa;
-	socklen_t len = socket_name(dev, &sa);
 	if (bind(fd, (struct sockaddr *)&sa, len) != 0 || listen(fd, 16) != 0) {
 		close(fd);
 		return -1;
@@ -98,11 +101,11 @@ int mount_announce(const char *dev)
 
 pid_t mount_daemon_pid(const char *dev)
 {
-	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	struct sockaddr_un sa;
+	socklen_t len;
+	int fd = daemon_socket(dev, &sa, &len);
 	if (fd < 0)
 		return -1;
-	struct sockaddr_un sa;
-	socklen_t len = socket_name(dev, &sa);
 	struct ucred cr;
 	socklen_t crlen = sizeof(cr);
 	pid_t pid = -1;

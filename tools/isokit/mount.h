@@ -35,6 +35,13 @@ struct mount_opts {
  */
 int mount_serve(struct isokit_image *img, const struct mount_opts *o);
 
+/* In the background (unless @p foreground), fork: the parent, the command
+ * the user ran, exits 0 once the child is findable by isokit umount and
+ * serves; the child leaves the terminal's session and returns 0 with the
+ * descriptor to keep open in *announce (-1 if it cannot be found).
+ * (mount-daemon.c) */
+int mount_daemonize(bool foreground, const char *mp_real, int *announce);
+
 /* ---- which daemon serves a mount (mount-table.c) ---- */
 
 /* Is the folder @p real (a resolved path) an isokit mount? 1 with its
