@@ -8,6 +8,7 @@
 #include "io.h"
 #include "image.h"
 #include "writer.h"
+#include "verify.h"
 
 #define ISOKIT_VERSION_MAJOR 0
 #define ISOKIT_VERSION_MINOR 1

@@ -210,6 +210,7 @@ static int scan_descriptors(struct isokit_image *img)
 			img->info.root_lba = d.root_lba;
 			vd_fill_info(blk, false, &img->info);
 			note_isomd5sum(img, blk);
+			img->pvd_sector = (uint32_t)sector;
 		} else if (type == VD_TYPE_SUPPLEMENTARY) {
 			int level = vd_joliet_level(blk);
 			if (level && !img->joliet.present) {

@@ -10,7 +10,8 @@
 
 #include <isokit/isokit.h>
 
-enum { EXIT_OK = 0, EXIT_FAIL = 1, EXIT_USAGE = 2 };
+/* EXIT_DAMAGE: verify found damage (documented in isokit-verify(1)). */
+enum { EXIT_OK = 0, EXIT_FAIL = 1, EXIT_USAGE = 2, EXIT_DAMAGE = 4 };
 
 /* ---- options declared once: they drive parsing and --help ---- */
 
@@ -75,6 +76,10 @@ struct open_ctx {
 };
 struct isokit_image *cli_open(const char *path, const struct common_opts *c,
 			      struct open_ctx *ctx);
+/* The same, optionally accepting an image shorter than its volume, with
+ * the library's result in *rc. */
+struct isokit_image *cli_open_rc(const char *path, const struct common_opts *c,
+				 struct open_ctx *ctx, bool allow_truncated, int *rc);
 /* Print the image's last error: "isokit: IMAGE: message". */
 void cli_image_error(const char *image, struct isokit_image *img, int rc);
 
@@ -111,8 +116,9 @@ int cmd_extract(int argc, char **argv);
 int cmd_create(int argc, char **argv);
 int cmd_mount(int argc, char **argv);
 int cmd_umount(int argc, char **argv);
+int cmd_verify(int argc, char **argv);
 
 extern const struct cmd_def cmd_info_def, cmd_ls_def, cmd_cat_def, cmd_extract_def,
-	cmd_create_def, cmd_mount_def, cmd_umount_def;
+	cmd_create_def, cmd_mount_def, cmd_umount_def, cmd_verify_def;
 
 #endif

@@ -38,6 +38,13 @@ void cli_image_error(const char *image, struct isokit_image *img, int rc)
 struct isokit_image *cli_open(const char *path, const struct common_opts *c,
 			      struct open_ctx *ctx)
 {
+	int rc;
+	return cli_open_rc(path, c, ctx, false, &rc);
+}
+
+struct isokit_image *cli_open_rc(const char *path, const struct common_opts *c,
+				 struct open_ctx *ctx, bool allow_truncated, int *rcp)
+{
 	memset(ctx, 0, sizeof(*ctx));
 	ctx->image = path;
 	ctx->quiet = c->quiet;
@@ -46,8 +53,10 @@ struct isokit_image *cli_open(const char *path, const struct common_opts *c,
 	o.ns = c->ns;
 	o.on_finding = on_finding;
 	o.finding_ctx = ctx;
+	o.allow_truncated = allow_truncated;
 	struct isokit_image *img = NULL;
 	int rc = isokit_image_open_ex(path, &o, &img);
+	*rcp = rc;
 	if (rc) {
 		cli_image_error(path, img, rc);
 		isokit_image_close(img);

@@ -11,6 +11,7 @@ static const struct cmd_def *const commands[] = {
 	&cmd_ls_def,
 	&cmd_cat_def,
 	&cmd_extract_def,
+	&cmd_verify_def,
 	&cmd_mount_def,
 	&cmd_umount_def,
 };

@@ -1,0 +1,93 @@
+#!/usr/bin/env bash
+# isokit verify against the independent tools: images implanted by
+# implantisomd5 (and judged by checkisomd5), images with xorriso's MD5 tags
+# (judged by xorriso -check_md5), damaged copies of both, cut and non-ISO files.
+. "$(dirname "$0")/lib.sh"
+need xorriso
+need implantisomd5
+need checkisomd5
+mkdir -p "$T/src/sub"
+seq 1 300000 >"$T/src/numbers.txt"
+head -c 3000000 /dev/urandom >"$T/src/sub/random.bin"
+echo small >"$T/src/sub/small.txt"
+
+json() { # json FILE EXPR: print a field of the JSON report in $T/out
+	python3 -c 'import json,sys; r=json.load(open(sys.argv[1])); print(eval(sys.argv[2]))' "$T/out" "$1"
+}
+
+# --- no checksums: structure only
+xorriso -outdev "$T/plain.iso" -map "$T/src" / >/dev/null 2>&1
+run "$ISOKIT" verify "$T/plain.iso"; expect_rc 0 "verify an image without checksums"
+expect_out 'carries no checksums' "says that file data was not checked"
+run "$ISOKIT" verify --json "$T/plain.iso"
+[ "$(json 'r["status"], r["isomd5sum"], r["structure"]["entries"]')" = "('intact', None, 4)" ] &&
+	ok "JSON: intact, no isomd5sum, 4 entries" || not_ok "JSON report: $(cat "$T/out")"
+
+# --- implantisomd5: we accept what it writes, as checkisomd5 does
+cp "$T/plain.iso" "$T/md5.iso"
+implantisomd5 "$T/md5.iso" >/dev/null 2>&1
+checkisomd5 "$T/md5.iso" >/dev/null 2>&1 && ok "checkisomd5 passes the implanted image" ||
+	not_ok "checkisomd5 fails the implanted image"
+run "$ISOKIT" verify --json "$T/md5.iso"; expect_rc 0 "verify an implantisomd5 image"
+want=$(checkisomd5 --md5sumonly "$T/md5.iso" 2>/dev/null | awk 'NR==1 {print $2}')
+[ "$(json 'r["isomd5sum"]["computed"]')" = "$want" ] && ok "computed MD5 is the one implantisomd5 recorded" ||
+	not_ok "computed $(json 'r["isomd5sum"]["computed"]'), recorded $want"
+[ "$(json 'r["isomd5sum"]["fragment_count"]')" = 20 ] && ok "20 fragment sums read" || not_ok "fragment count"
+
+# --- tiny image: fragments shorter than the 32 KiB reads, so implantisomd5
+# writes fewer than 20 sums (and checkisomd5 of isomd5sum 1.2.3 fails it)
+mkdir -p "$T/tiny"; echo x >"$T/tiny/x"
+xorriso -outdev "$T/tiny.iso" -map "$T/tiny" / >/dev/null 2>&1
+implantisomd5 "$T/tiny.iso" >/dev/null 2>&1
+run "$ISOKIT" verify "$T/tiny.iso"; expect_rc 0 "verify a tiny implanted image (fragments skipped)"
+cp "$T/tiny.iso" "$T/tinybad.iso"
+printf '\x5a' | dd of="$T/tinybad.iso" bs=1 seek=$((20 * 2048 + 5)) conv=notrunc 2>/dev/null
+run "$ISOKIT" verify "$T/tinybad.iso"; expect_rc 4 "a changed byte in the tiny image is found"
+
+# --- one changed byte: both say damaged, and we say where
+# the volume (xorriso pads the file past it; the MD5 covers the volume less 15 blocks)
+blocks=$(python3 -c 'import struct,sys; f=open(sys.argv[1],"rb"); f.seek(16*2048+80); print(struct.unpack("<I", f.read(4))[0])' "$T/md5.iso")
+for b in 40 300 $((blocks / 2)) $((blocks - 20)); do
+	cp "$T/md5.iso" "$T/bad.iso"
+	printf '\x5a' | dd of="$T/bad.iso" bs=1 seek=$((b * 2048 + 100)) conv=notrunc 2>/dev/null
+	if cmp -s "$T/md5.iso" "$T/bad.iso"; then ok "block $b: byte was already 0x5a, skipped"; continue; fi
+	checkisomd5 "$T/bad.iso" >/dev/null 2>&1; crc=$?
+	run "$ISOKIT" verify --json "$T/bad.iso"
+	if [ "$rc" -eq 4 ] && [ "$crc" -ne 0 ]; then ok "block $b changed: exit 4, checkisomd5 fails too"
+	else not_ok "block $b changed: verify exit $rc, checkisomd5 exit $crc"; fi
+	range=$(json 'r["isomd5sum"]["bad_blocks"]')
+	python3 -c "import sys; a,b=eval(sys.argv[1]) or (None,None); sys.exit(0 if a is not None and a <= $b <= b else 1)" "$range" &&
+		ok "block $b lies in the reported range $range" || not_ok "block $b, reported range $range"
+done
+run "$ISOKIT" verify "$T/bad.iso"; expect_out 'MISMATCH' "human report says MISMATCH"
+expect_out '^result: damaged' "human report ends with the result"
+
+# --- cut short
+head -c $(( (blocks - 100) * 2048 )) "$T/md5.iso" >"$T/cut.iso"
+run "$ISOKIT" verify "$T/cut.iso"; expect_rc 4 "verify a cut-off image"
+expect_err 'cut short' "names the cut"
+
+# --- xorriso's MD5 tags
+xorriso -outdev "$T/tags.iso" -md5 on -map "$T/src" / >/dev/null 2>&1
+run "$ISOKIT" verify --json "$T/tags.iso"; expect_rc 0 "verify an image with xorriso MD5 tags"
+[ "$(json '[t["kind"] for t in r["md5_tags"] if t["intact"]]')" = "['superblock', 'tree', 'session']" ] &&
+	ok "superblock, tree and session tags checked" || not_ok "tags: $(cat "$T/out")"
+cp "$T/tags.iso" "$T/tagsbad.iso"
+tb=$(( $(stat -c %s "$T/tags.iso") / 2048 - 200 ))
+printf '\x5a\xa5' | dd of="$T/tagsbad.iso" bs=1 seek=$((tb * 2048 + 7)) conv=notrunc 2>/dev/null
+xorriso -indev "$T/tagsbad.iso" -check_md5 FAILURE -- >"$T/x" 2>&1
+run "$ISOKIT" verify --json "$T/tagsbad.iso"
+if [ "$rc" -eq 4 ] && grep -q 'MD5 MISMATCH' "$T/x"; then ok "changed data: exit 4, xorriso -check_md5 agrees"
+else not_ok "changed data: verify exit $rc; xorriso: $(grep -c MISMATCH "$T/x") mismatch lines"; fi
+[ "$(json '[t["kind"] for t in r["md5_tags"] if not t["intact"]]')" = "['session']" ] &&
+	ok "only the session tag (which covers file data) fails" || not_ok "tags: $(cat "$T/out")"
+
+# --- libcrypto is loaded by verify only, not by every command
+if ldd "$ISOKIT" | grep -q libcrypto; then not_ok "isokit links libcrypto (1.6 MiB more for every command)"
+else ok "isokit does not link libcrypto (verify loads it)"; fi
+
+# --- not an image, usage
+head -c 100000 /dev/zero >"$T/zero.iso"
+run "$ISOKIT" verify "$T/zero.iso"; expect_rc 1 "a file that is not an ISO image cannot be checked"
+run "$ISOKIT" verify; expect_rc 2 "no IMAGE is a usage error"
+finish
