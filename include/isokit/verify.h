@@ -63,6 +63,15 @@ ISOKIT_API int isokit_md5_tag_check(struct isokit_image *img,
 				    isokit_progress_fn fn, void *ud, bool *intact,
 				    char computed[33]);
 
+/**
+ * Check the path tables of the primary and Joliet descriptors: both byte
+ * orders hold the same records, parents come first, and every record points
+ * to a block where a directory starts. Each problem is reported as a finding
+ * (severity error, code "path-table") through the open options' callback
+ * and counted in *problems. @return 0, or an error that stopped the check.
+ */
+ISOKIT_API int isokit_check_path_tables(struct isokit_image *img, unsigned *problems);
+
 #ifdef __cplusplus
 }
 #endif

@@ -223,6 +223,7 @@ static int scan_descriptors(struct isokit_image *img)
 				}
 				img->info.has_joliet = true;
 				img->info.joliet_level = level;
+				img->joliet_sector = (uint32_t)sector;
 				struct isokit_volume_info j;
 				memset(&j, 0, sizeof(j));
 				vd_fill_info(blk, true, &j);

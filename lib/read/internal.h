@@ -53,7 +53,8 @@ struct isokit_image {
 	bool use_rr;    /* parse SUSP/Rock Ridge in records */
 	uint32_t su_skip; /* bytes skipped at the start of System Use */
 	struct tree_root pvd, joliet, evd;
-	uint32_t pvd_sector; /* where the primary volume descriptor is */
+	uint32_t pvd_sector;    /* where the primary volume descriptor is */
+	uint32_t joliet_sector; /* and the Joliet one, if any */
 	struct isokit_node root;
 	char root_name[1];
 	unsigned findings;

@@ -6,6 +6,8 @@
 need xorriso
 need implantisomd5
 need checkisomd5
+need genisoimage
+need bsdtar
 mkdir -p "$T/src/sub"
 seq 1 300000 >"$T/src/numbers.txt"
 head -c 3000000 /dev/urandom >"$T/src/sub/random.bin"
@@ -81,6 +83,45 @@ if [ "$rc" -eq 4 ] && grep -q 'MD5 MISMATCH' "$T/x"; then ok "changed data: exit
 else not_ok "changed data: verify exit $rc; xorriso: $(grep -c MISMATCH "$T/x") mismatch lines"; fi
 [ "$(json '[t["kind"] for t in r["md5_tags"] if not t["intact"]]')" = "['session']" ] &&
 	ok "only the session tag (which covers file data) fails" || not_ok "tags: $(cat "$T/out")"
+
+# --- path tables: images of every writer are intact; a changed table is damage
+mkdir -p "$T/pt/a/b/c" "$T/pt/d"; echo hi >"$T/pt/a/b/c/f"
+genisoimage -quiet -R -J -o "$T/pt-genisoimage.iso" "$T/pt" 2>/dev/null
+bsdtar -cf "$T/pt-bsdtar.iso" --format iso9660 -C "$T/pt" . 2>/dev/null
+xorriso -outdev "$T/pt-xorriso.iso" -joliet on -map "$T/pt" / >/dev/null 2>&1
+"$ISOKIT" create -q -o "$T/pt-isokit.iso" "$T/pt"
+for w in genisoimage bsdtar xorriso isokit; do
+	run "$ISOKIT" verify "$T/pt-$w.iso"; expect_rc 0 "verify the $w image (path tables agree)"
+done
+pt_poke() { # pt_poke IMAGE OUT le|be: add 1 to the second record's extent in one table
+	python3 - "$@" <<'PY'
+import struct, sys
+src, out, which = sys.argv[1:]
+d = bytearray(open(src, "rb").read())
+pvd = 16 * 2048
+at = struct.unpack("<I", d[pvd + 140:pvd + 144])[0] if which == "le" else \
+     struct.unpack(">I", d[pvd + 148:pvd + 152])[0]
+pos = at * 2048
+pos += 8 + d[pos] + (d[pos] & 1)             # skip the root's record
+fmt = "<I" if which == "le" else ">I"
+ext = struct.unpack(fmt, d[pos + 2:pos + 6])[0]
+d[pos + 2:pos + 6] = struct.pack(fmt, ext + 1)
+open(out, "wb").write(d)
+PY
+}
+pt_poke "$T/pt-genisoimage.iso" "$T/pt-le.iso" le
+if command -v isoinfo >/dev/null; then
+	a=$(isoinfo -p -i "$T/pt-genisoimage.iso" | awk '$1=="2:" {print $3}')
+	b=$(isoinfo -p -i "$T/pt-le.iso" | awk '$1=="2:" {print $3}')
+	[ -n "$a" ] && [ "$a" != "$b" ] && ok "isoinfo -p sees the changed extent ($a, now $b)" ||
+		not_ok "isoinfo -p: extent '$a' then '$b'"
+fi
+run "$ISOKIT" verify "$T/pt-le.iso"; expect_rc 4 "a path table pointing beside a directory is damage"
+expect_err 'primary path table: record 2 differs' "the two byte orders disagree"
+expect_err 'record 2 points to block [0-9]+, whose parent is at block' "the wrong block is named"
+pt_poke "$T/pt-genisoimage.iso" "$T/pt-be.iso" be
+run "$ISOKIT" verify "$T/pt-be.iso"; expect_rc 4 "a changed big-endian path table is damage"
+run "$ISOKIT" ls -R "$T/pt-be.iso"; expect_rc 0 "the files still list (the reader does not use path tables)"
 
 # --- libcrypto is loaded by verify only, not by every command
 if ldd "$ISOKIT" | grep -q libcrypto; then not_ok "isokit links libcrypto (1.6 MiB more for every command)"

@@ -28,6 +28,7 @@ reader):
       cases (250-byte name, NFD name, zisofs files, deep leaf, hard link).
   R4  cross-check: `bsdtar -tf IMG` names the same set as `isokit ls -R`
       (only where libarchive reads the image correctly).
+  V1  `isokit verify IMG` says the (intact) image is intact: exit 0.
 
 joliet, iso9660 and iso9660-1999 (names are mangled by the producer, so the
 name oracle is another reader: 7-Zip for Joliet, isoinfo -f for plain ISO
@@ -725,6 +726,29 @@ def check_info(case, img, spec, ns):
         case.ok("info / info --json report the namespace and extensions")
 
 
+def check_verify(case, img):
+    """V1: the producer's image is intact, so `isokit verify` must say so
+    (exit 0): its structure walk and path-table check must accept whatever
+    this producer writes, and any checksum it embeds must match."""
+    p = case.isokit_run(["verify", "--json", img])
+    if p is None:
+        return
+    if p.returncode != 0:
+        case.fail("V1 verify: exit %d on an intact image" % p.returncode,
+                  "stderr:\n" + os.fsdecode(p.stderr[-4000:]) + "\nstdout:\n"
+                  + os.fsdecode(p.stdout[-4000:]))
+        return
+    try:
+        status = json.loads(p.stdout)["status"]
+    except (ValueError, KeyError) as e:
+        case.fail("V1 verify --json does not parse: %s" % e)
+        return
+    if status != "intact":
+        case.fail("V1 verify: status %r on an intact image" % status)
+    else:
+        case.ok("V1 verify: intact")
+
+
 def check_rockridge(case, img, src, spec):
     flags = dict(spec.get("rr_flags", {}))
     extras = spec.get("extras", [])
@@ -1009,6 +1033,7 @@ def main(argv):
             check_aaip(case, img, src)
 
         check_info(case, img, spec, spec["ns"])
+        check_verify(case, img)
         for i, ns in enumerate(spec["ns"]):
             if ns == "rockridge":
                 check_rockridge(case, img, src, spec)

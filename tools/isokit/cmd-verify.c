@@ -54,7 +54,8 @@ static bool on_progress(void *ud, uint64_t done, uint64_t total)
 	return true;
 }
 
-/* Walk every directory; damage is reported as it is found. */
+/* Walk every directory, then check the path tables; damage is reported as
+ * it is found. */
 static void check_structure(struct isokit_image *img, struct report *r)
 {
 	struct isokit_walk *w;
@@ -77,6 +78,13 @@ static void check_structure(struct isokit_image *img, struct report *r)
 			r->entries++;
 	}
 	isokit_walk_free(w);
+	/* its problems are findings: counted with the others */
+	unsigned problems;
+	rc = isokit_check_path_tables(img, &problems);
+	if (rc) {
+		cli_image_error(r->image, img, rc);
+		r->errors++;
+	}
 }
 
 static bool is_damage(int rc)
