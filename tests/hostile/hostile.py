@@ -78,15 +78,22 @@ TIMEOUT = float(os.environ.get('HOSTILE_TIMEOUT', '10'))
 SANITIZER_MARKERS = ('AddressSanitizer', 'LeakSanitizer', 'runtime error:',
                      'MemorySanitizer', 'ThreadSanitizer')
 OK, BAD, ANY = frozenset({0}), frozenset({1}), frozenset({0, 1})
-CMDS = ('ls', 'lsjson', 'info', 'cat', 'extract')
+CMDS = ('ls', 'lsjson', 'info', 'cat', 'extract', 'verify')
+DAMAGE = frozenset({4})                    # verify: damage found
 
 
-def expect(ls=ANY, lsjson=None, info=ANY, cat=ANY, extract=ANY):
+def expect(ls=ANY, lsjson=None, info=ANY, cat=ANY, extract=ANY, verify=None):
+    """Allowed exit codes per command. verify's follow from the listing's:
+    an image that lists cleanly may still carry damage elsewhere (0 or 4),
+    one whose tree cannot be read must be reported as damaged (4) or, when
+    it is not an image at all, as not checkable (1)."""
+    if verify is None:
+        verify = {OK: frozenset({0, 4}), BAD: frozenset({1, 4})}.get(ls, frozenset({0, 1, 4}))
     return {'ls': ls, 'lsjson': ls if lsjson is None else lsjson, 'info': info,
-            'cat': cat, 'extract': extract}
+            'cat': cat, 'extract': extract, 'verify': verify}
 
 
-GOOD = expect(OK, OK, OK, OK, OK)
+GOOD = expect(OK, OK, OK, OK, OK, verify=OK)
 SURVIVE = expect()
 CORRUPT_ALL = expect(BAD, BAD, BAD, BAD, BAD)        # not readable at all
 CORRUPT_TREE = expect(BAD, BAD, ANY, ANY, BAD)       # a directory is unusable
@@ -430,16 +437,16 @@ def check_run(rc, err, dt, allowed, image, want_image_named):
         return probs
     if rc < 0:
         probs.append('crash: killed by signal %d' % -rc)
-    elif rc not in (0, 1, 2):
+    elif rc not in (0, 1, 2, 4):
         probs.append('crash: exit code %d' % rc)
     for m in SANITIZER_MARKERS:
         if m in err:
             probs.append('sanitizer report (%s)' % m)
             break
-    if allowed is not None and rc is not None and rc >= 0 and rc in (0, 1, 2) and rc not in allowed:
+    if allowed is not None and rc is not None and rc >= 0 and rc in (0, 1, 2, 4) and rc not in allowed:
         probs.append('exit %d, expected %s' % (rc, '/'.join(str(x) for x in sorted(allowed))))
-    if want_image_named and rc == 1 and image not in err:
-        probs.append('exit 1 but stderr does not name the image: %r' % err[:300])
+    if want_image_named and rc in (1, 4) and image not in err:
+        probs.append('exit %d but stderr does not name the image: %r' % (rc, err[:300]))
     return probs
 
 # ---------------------------------------------------------------- cases
@@ -1572,11 +1579,17 @@ def run_commands(runner, ctx, image_path, ns, cat_path, exp, want_named, extract
     cmds.append(('lsjson', ['ls', '-l', '-R', '--json'] + na + [img]))
     cmds.append(('info', ['info', '--json'] + na + [img]))
     cmds.append(('cat', ['cat'] + na + [img, cat_path]))
+    cmds.append(('verify', ['verify', '--json'] + na + [img]))
+    rcs = {}
     for kind, args in cmds:
         rc, out, err, dt = runner.run(args, ctx, kind)
+        rcs[kind] = rc
+        if kind == 'verify' and rc == 0 and rcs.get('lsjson') == 1:
+            fails.append('%s: isokit %s: says intact, but ls -l -R --json failed on the same image'
+                         % (label, ' '.join(args)))
         allowed = exp.get(kind) if exp else None
         probs = check_run(rc, err, dt, allowed, img, want_named)
-        if rc == 0 and kind in ('lsjson', 'info'):
+        if (rc == 0 and kind in ('lsjson', 'info')) or (rc in (0, 4) and kind == 'verify'):
             j = json_ok(out)
             if j:
                 probs.append(j)
