@@ -72,6 +72,14 @@ ISOKIT_API int isokit_md5_tag_check(struct isokit_image *img,
  */
 ISOKIT_API int isokit_check_path_tables(struct isokit_image *img, unsigned *problems);
 
+/**
+ * Check that no two files' data overlap, other than files sharing the very
+ * same extent (hard links, deduplicated content). Each overlap is reported
+ * as a finding (severity error, code "overlap", naming both files) and
+ * counted in *problems. Reads the whole tree of the chosen namespace.
+ */
+ISOKIT_API int isokit_check_overlaps(struct isokit_image *img, unsigned *problems);
+
 #ifdef __cplusplus
 }
 #endif

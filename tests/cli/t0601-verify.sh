@@ -123,6 +123,39 @@ pt_poke "$T/pt-genisoimage.iso" "$T/pt-be.iso" be
 run "$ISOKIT" verify "$T/pt-be.iso"; expect_rc 4 "a changed big-endian path table is damage"
 run "$ISOKIT" ls -R "$T/pt-be.iso"; expect_rc 0 "the files still list (the reader does not use path tables)"
 
+# --- overlapping file data: hard links and shared content are fine, a
+# record pointing into another file's data is damage
+mkdir -p "$T/ov"
+seq 1 3000 >"$T/ov/a.txt"; seq 5001 8000 >"$T/ov/b.txt"
+cp "$T/ov/a.txt" "$T/ov/same.txt"; ln "$T/ov/a.txt" "$T/ov/link.txt"
+xorriso -outdev "$T/ov.iso" -map "$T/ov" / >/dev/null 2>&1   # shares a.txt's extent 3 ways
+run "$ISOKIT" verify "$T/ov.iso"; expect_rc 0 "files sharing one extent are intact"
+python3 - "$T/ov.iso" "$T/ov-bad.iso" <<'PY'
+import struct, sys
+d = bytearray(open(sys.argv[1], "rb").read())
+pvd = 16 * 2048
+root = struct.unpack("<I", d[pvd + 156 + 2:pvd + 156 + 6])[0] * 2048
+def record(name):
+    p = root
+    while d[p]:
+        n = d[p + 32]
+        if d[p + 33:p + 33 + n].split(b";")[0] == name:
+            return p
+        p += d[p]
+    sys.exit("no record " + name.decode())
+a, b = record(b"A.TXT"), record(b"B.TXT")
+ext = struct.unpack("<I", d[a + 2:a + 6])[0] + 1   # b now starts in a's second block
+d[b + 2:b + 10] = struct.pack("<I", ext) + struct.pack(">I", ext)
+open(sys.argv[2], "wb").write(d)
+PY
+if command -v isoinfo >/dev/null; then
+	isoinfo -R -i "$T/ov-bad.iso" -x /b.txt 2>/dev/null | head -c 100 >"$T/b-now"
+	tail -c +2049 "$T/ov/a.txt" | head -c 100 | cmp -s - "$T/b-now" &&
+		ok "isoinfo reads a.txt's bytes as b.txt now" || not_ok "isoinfo does not see the overlap"
+fi
+run "$ISOKIT" verify "$T/ov-bad.iso"; expect_rc 4 "overlapping file data is damage"
+expect_err 'file data overlaps that of /(a|same|link)\.txt.*path /b\.txt' "the overlap names both files"
+
 # --- libcrypto is loaded by verify only, not by every command
 if ldd "$ISOKIT" | grep -q libcrypto; then not_ok "isokit links libcrypto (1.6 MiB more for every command)"
 else ok "isokit does not link libcrypto (verify loads it)"; fi

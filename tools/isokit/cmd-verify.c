@@ -54,8 +54,8 @@ static bool on_progress(void *ud, uint64_t done, uint64_t total)
 	return true;
 }
 
-/* Walk every directory, then check the path tables; damage is reported as
- * it is found. */
+/* Walk every directory, then check the path tables and that no two files'
+ * data overlap; damage is reported as it is found. */
 static void check_structure(struct isokit_image *img, struct report *r)
 {
 	struct isokit_walk *w;
@@ -81,6 +81,11 @@ static void check_structure(struct isokit_image *img, struct report *r)
 	/* its problems are findings: counted with the others */
 	unsigned problems;
 	rc = isokit_check_path_tables(img, &problems);
+	if (rc) {
+		cli_image_error(r->image, img, rc);
+		r->errors++;
+	}
+	rc = isokit_check_overlaps(img, &problems);
 	if (rc) {
 		cli_image_error(r->image, img, rc);
 		r->errors++;
