@@ -1,0 +1,91 @@
+#!/usr/bin/env python3
+"""bench/verify.py - `isokit verify` against checkisomd5 and sha256sum, in one run.
+
+Uses the photos image that bench/run.py makes (run that first, or pass --data).
+A copy of it gets an isomd5sum record from implantisomd5 (kept in
+DATA/full/scratch, remade when the image is newer). Then, cold (caches
+dropped, the programs read back, as in bench/run.py), each repetition times,
+in rotating order:
+
+  isokit     isokit verify -q IMG    (structure, path tables, overlaps, MD5)
+  checkisomd5  checkisomd5 IMG       (MD5 and fragment sums)
+  sha256sum  sha256sum IMG           (a whole-image digest, for scale)
+
+Target (issue 5): verify within 1.1x of checkisomd5. The per-file SHA-256
+and repair data are not written by isokit yet, so this measures structure +
+MD5 only.
+"""
+
+import argparse
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import run as rb  # noqa: E402  (bench/run.py: cache control, timing)
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--data", default=os.environ.get("ISOKIT_BENCH_DATA", "/work/bench-data"))
+    ap.add_argument("--isokit", default=rb.DEFAULT_ISOKIT)
+    ap.add_argument("--repeat", type=int, default=3)
+    ap.add_argument("--quick", action="store_true", help="the quick photos image")
+    a = ap.parse_args()
+    base = os.path.join(a.data, "quick" if a.quick else "full")
+    img = os.path.join(base, "images", "photos.iso")
+    if not os.path.exists(img):
+        rb.die("%s is missing: run bench/run.py first" % img)
+    for exe in ("implantisomd5", "checkisomd5", "sha256sum"):
+        if not shutil.which(exe):
+            rb.die("%s is not installed (scripts/install-deps.sh)" % exe)
+    scratch = os.path.join(base, "scratch")
+    os.makedirs(scratch, exist_ok=True)
+    md5img = os.path.join(scratch, "photos-isomd5.iso")
+    if not os.path.exists(md5img) or os.path.getmtime(md5img) < os.path.getmtime(img):
+        rb.log("copying %s and implanting an isomd5sum record" % img)
+        shutil.copyfile(img, md5img + ".tmp")
+        subprocess.run(["implantisomd5", md5img + ".tmp"], check=True, stdout=subprocess.DEVNULL)
+        os.replace(md5img + ".tmp", md5img)
+
+    rb.USE_GNU_TIME = rb.have_gnu_time()
+    rb.NO_ASLR = rb.no_aslr_prefix()
+    can_drop = rb.Cache.can_drop()
+    cache = rb.Cache("cold" if can_drop else "warm", can_drop,
+                     5.0 if can_drop and rb.free_page_reporting() else 0.0)
+    isokit = os.path.abspath(a.isokit)
+    tools = [("isokit", [isokit, "verify", "-q", md5img]),
+             ("checkisomd5", ["checkisomd5", md5img]),
+             ("sha256sum", ["sha256sum", md5img])]
+    times = {k: [] for k, _ in tools}
+    for rep in range(a.repeat):
+        order = tools[rep % len(tools):] + tools[:rep % len(tools)]
+        for key, argv in order:
+            cache.prepare(md5img, argv, settle=False)
+            secs, rss, rc, err, cpu = rb.run_timed(argv)
+            if rc != 0:
+                rb.die("%s exited %d: %s" % (key, rc, err.strip()[-300:]))
+            times[key].append(secs)
+            rb.log("rep %d  %-12s %7.3f s  cpu %.2f s" % (rep + 1, key, secs, cpu))
+    med = {k: statistics.median(v) for k, v in times.items()}
+    size = os.path.getsize(md5img)
+    print("# isokit verify benchmark\n")
+    print("- image: %s (%.0f MiB, isomd5sum implanted); cache: %s; %d repetitions, median"
+          % (md5img, size / 2**20, cache.mode, a.repeat))
+    print("- machine: %d CPUs, kernel %s\n" % (os.cpu_count(), os.uname().release))
+    print("| tool | median s | MB/s | ×checkisomd5 |")
+    print("| --- | ---: | ---: | ---: |")
+    ref = med["checkisomd5"]
+    for key, _ in tools:
+        t = med[key]
+        print("| %s | %.3f | %.0f | %.2f |" % (key, t, size / 1e6 / t, t / ref))
+    ok = med["isokit"] <= 1.1 * ref
+    print("\ntarget: verify within 1.1x of checkisomd5: %.2f (%s)"
+          % (med["isokit"] / ref, "met" if ok else "**missed**"))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
