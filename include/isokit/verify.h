@@ -72,13 +72,24 @@ ISOKIT_API int isokit_md5_tag_check(struct isokit_image *img,
  */
 ISOKIT_API int isokit_check_path_tables(struct isokit_image *img, unsigned *problems);
 
+/** What isokit_check_structure() found. */
+struct isokit_structure_check {
+	uint64_t entries; /**< entries read */
+	unsigned errors;  /**< damaged directories, path-table problems, overlaps */
+};
+
 /**
- * Check that no two files' data overlap, other than files sharing the very
- * same extent (hard links, deduplicated content). Each overlap is reported
- * as a finding (severity error, code "overlap", naming both files) and
- * counted in *problems. Reads the whole tree of the chosen namespace.
+ * Read the whole tree of the chosen namespace once, with the checks
+ * extract makes (a damaged directory is reported and left out), then check
+ * the path tables (isokit_check_path_tables()) and that no two files' data
+ * overlap, other than files sharing the very same extent (hard links,
+ * deduplicated content). Every problem is reported as a finding (severity
+ * error; code "structure", "path-table" or "overlap", an overlap naming
+ * both files) and counted in @p out->errors. Memory: 24 bytes per file
+ * extent. @return 0, or an error that stopped the check.
  */
-ISOKIT_API int isokit_check_overlaps(struct isokit_image *img, unsigned *problems);
+ISOKIT_API int isokit_check_structure(struct isokit_image *img,
+				      struct isokit_structure_check *out);
 
 #ifdef __cplusplus
 }

@@ -12,6 +12,7 @@
 #include "base/bytes.h"
 #include "base/checked.h"
 #include "read/internal.h"
+#include "integrity/isomd5.h"
 
 #define VD_SCAN_MAX 128u /* descriptors looked at after block 16 */
 
@@ -119,24 +120,16 @@ static void note_system_area(struct isokit_image *img, const uint8_t *blk0)
 	img->info.has_gpt = memcmp(blk0 + 512, "EFI PART", 8) == 0;
 }
 
+/* The isomd5sum record implantisomd5 writes into the application-use
+ * field, decoded once here; verify checks it without reading the
+ * descriptor again. */
 static void note_isomd5sum(struct isokit_image *img, const uint8_t *pvd)
 {
-	/* implantisomd5 writes "ISO MD5SUM = <32 hex>;SKIPSECTORS = ..."
-	 * into the application use field. */
-	static const char key[] = "ISO MD5SUM = ";
-	const char *app = (const char *)pvd + VD_APP_USE;
-	if (memcmp(app, key, sizeof(key) - 1) != 0)
+	img->isomd5_state = isomd5_parse(pvd + VD_APP_USE, &img->isomd5);
+	if (img->isomd5_state != 1)
 		return;
-	const char *hex = app + sizeof(key) - 1;
-	for (int i = 0; i < 32; i++) {
-		char c = hex[i];
-		if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') ||
-		      (c >= 'A' && c <= 'F')))
-			return;
-	}
 	img->info.has_isomd5sum = true;
-	memcpy(img->info.isomd5sum, hex, 32);
-	img->info.isomd5sum[32] = '\0';
+	memcpy(img->info.isomd5sum, img->isomd5.md5, sizeof(img->info.isomd5sum));
 }
 
 static int take_tree(struct isokit_image *img, const uint8_t *blk,
@@ -152,6 +145,10 @@ static int take_tree(struct isokit_image *img, const uint8_t *blk,
 	tree->present = true;
 	tree->lba = d.root_lba;
 	tree->size = d.root_size;
+	tree->vd_sector = (uint32_t)sector;
+	tree->pt_size = d.pt_size;
+	tree->pt_l = d.pt_l;
+	tree->pt_m = d.pt_m;
 	return 0;
 }
 
@@ -210,7 +207,6 @@ static int scan_descriptors(struct isokit_image *img)
 			img->info.root_lba = d.root_lba;
 			vd_fill_info(blk, false, &img->info);
 			note_isomd5sum(img, blk);
-			img->pvd_sector = (uint32_t)sector;
 		} else if (type == VD_TYPE_SUPPLEMENTARY) {
 			int level = vd_joliet_level(blk);
 			if (level && !img->joliet.present) {
@@ -223,7 +219,6 @@ static int scan_descriptors(struct isokit_image *img)
 				}
 				img->info.has_joliet = true;
 				img->info.joliet_level = level;
-				img->joliet_sector = (uint32_t)sector;
 				struct isokit_volume_info j;
 				memset(&j, 0, sizeof(j));
 				vd_fill_info(blk, true, &j);

@@ -10,6 +10,7 @@
 #include <isokit/error.h>
 #include <isokit/image.h>
 #include <isokit/io.h>
+#include <isokit/verify.h>
 
 #include "ecma119/dirrec.h"
 #include "ecma119/vd.h"
@@ -41,7 +42,9 @@ struct isokit_node {
 
 struct tree_root {
 	bool present;
-	uint32_t lba, size;
+	uint32_t lba, size;       /* the root directory */
+	uint32_t vd_sector;       /* the descriptor it came from */
+	uint32_t pt_size, pt_l, pt_m; /* its path tables (never read by the reader) */
 };
 
 struct isokit_image {
@@ -53,8 +56,8 @@ struct isokit_image {
 	bool use_rr;    /* parse SUSP/Rock Ridge in records */
 	uint32_t su_skip; /* bytes skipped at the start of System Use */
 	struct tree_root pvd, joliet, evd;
-	uint32_t pvd_sector;    /* where the primary volume descriptor is */
-	uint32_t joliet_sector; /* and the Joliet one, if any */
+	struct isokit_isomd5 isomd5; /* covered_bytes left 0: see verify.c */
+	int isomd5_state;            /* isomd5_parse(): 1 found, 0 none, -1 malformed */
 	struct isokit_node root;
 	char root_name[1];
 	unsigned findings;

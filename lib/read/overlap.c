@@ -9,20 +9,51 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "internal.h"
-
-#include <isokit/verify.h>
+#include "overlap.h"
 
 #define MAX_REPORTS 20
 
-struct span {
+struct overlap_span {
 	uint64_t offset, length;
 	uint32_t file; /* the file's number in walk order */
 };
 
+static bool is_regular(const struct isokit_node *node)
+{
+	return (node->st.mode & 0170000) == 0100000;
+}
+
+int overlap_add(struct overlap_set *s, const struct isokit_node *node)
+{
+	if (!is_regular(node))
+		return 0;
+	s->files++;
+	for (uint32_t e = 0; e < node->n_ext; e++) {
+		if (node->ext[e].length == 0)
+			continue;
+		if (s->n == s->cap) {
+			size_t nc = s->cap ? s->cap * 2 : 1024;
+			struct overlap_span *ns = realloc(s->spans, nc * sizeof(*ns));
+			if (!ns)
+				return ISOKIT_E_NOMEM;
+			s->spans = ns;
+			s->cap = nc;
+		}
+		s->spans[s->n++] = (struct overlap_span){node->ext[e].offset, node->ext[e].length,
+							 s->files};
+	}
+	return 0;
+}
+
+void overlap_free(struct overlap_set *s)
+{
+	free(s->spans);
+	memset(s, 0, sizeof(*s));
+}
+
 static int by_offset(const void *a, const void *b)
 {
-	const struct span *x = a, *y = b;
+	const struct overlap_span *x = a, *y = b;
 	if (x->offset != y->offset)
 		return x->offset < y->offset ? -1 : 1;
 	return x->length < y->length ? -1 : x->length > y->length;
@@ -46,10 +77,9 @@ static char *absolute(const char *path)
 	return p;
 }
 
-/* Walk the tree once: with @p spans, collect every file's extents; with
- * @p pairs, fill in the paths of the files they name. */
-static int walk_files(struct isokit_image *img, struct span **spans, size_t *n, size_t *cap,
-		      struct pair *pairs, size_t npairs)
+/* Walk the tree again, numbering regular files as overlap_add() did, and
+ * fill in the paths of the files @p pairs name. */
+static int find_paths(struct isokit_image *img, struct pair *pairs, size_t npairs)
 {
 	struct isokit_walk *w;
 	int rc = isokit_walk_new(img, isokit_image_root(img), NULL, &w);
@@ -60,10 +90,8 @@ static int walk_files(struct isokit_image *img, struct span **spans, size_t *n, 
 	const char *path;
 	uint32_t file = 0;
 	while ((rc = isokit_walk_next(w, &ev, &node, &path)) != 0) {
-		if (rc < 0)
-			continue; /* the structure check reports it */
-		if (ev != ISOKIT_WALK_ENTRY || (node->st.mode & 0170000) != 0100000)
-			continue;
+		if (rc < 0 || ev != ISOKIT_WALK_ENTRY || !is_regular(node))
+			continue; /* damage was reported by the first walk */
 		file++;
 		for (size_t i = 0; i < npairs; i++) {
 			if (pairs[i].a == file && !pairs[i].path_a)
@@ -71,68 +99,42 @@ static int walk_files(struct isokit_image *img, struct span **spans, size_t *n, 
 			if (pairs[i].b == file && !pairs[i].path_b)
 				pairs[i].path_b = absolute(path);
 		}
-		if (!spans)
-			continue;
-		for (uint32_t e = 0; e < node->n_ext; e++) {
-			if (node->ext[e].length == 0)
-				continue;
-			if (*n == *cap) {
-				size_t nc = *cap ? *cap * 2 : 1024;
-				struct span *ns = realloc(*spans, nc * sizeof(*ns));
-				if (!ns) {
-					isokit_walk_free(w);
-					return ISOKIT_E_NOMEM;
-				}
-				*spans = ns;
-				*cap = nc;
-			}
-			(*spans)[(*n)++] = (struct span){node->ext[e].offset, node->ext[e].length, file};
-		}
 	}
 	isokit_walk_free(w);
 	return 0;
 }
 
-int isokit_check_overlaps(struct isokit_image *img, unsigned *problems)
+unsigned overlap_report(struct isokit_image *img, struct overlap_set *s, int *rc)
 {
-	*problems = 0;
-	struct span *spans = NULL;
-	size_t n = 0, cap = 0;
-	int rc = walk_files(img, &spans, &n, &cap, NULL, 0);
-	if (rc) {
-		free(spans);
-		return rc;
-	}
-	if (n > 1)
-		qsort(spans, n, sizeof(*spans), by_offset);
+	*rc = 0;
+	if (s->n > 1)
+		qsort(s->spans, s->n, sizeof(*s->spans), by_offset);
 	struct pair pairs[MAX_REPORTS];
 	size_t npairs = 0;
+	unsigned problems = 0;
 	/* the span reaching furthest so far: any later span starting before
 	 * its end overlaps it, unless both are the same extent */
 	size_t far = 0;
-	for (size_t i = 1; i < n; i++) {
-		const struct span *f = &spans[far], *s = &spans[i];
-		bool same = s->offset == f->offset && s->length == f->length;
-		if (s->offset < f->offset + f->length && !same) {
-			if (++*problems <= MAX_REPORTS)
-				pairs[npairs++] = (struct pair){f->file, s->file, s->offset, NULL, NULL};
-		}
-		if (s->offset + s->length > f->offset + f->length)
+	for (size_t i = 1; i < s->n; i++) {
+		const struct overlap_span *f = &s->spans[far], *x = &s->spans[i];
+		bool same = x->offset == f->offset && x->length == f->length;
+		if (x->offset < f->offset + f->length && !same && ++problems <= MAX_REPORTS)
+			pairs[npairs++] = (struct pair){f->file, x->file, x->offset, NULL, NULL};
+		if (x->offset + x->length > f->offset + f->length)
 			far = i;
 	}
-	free(spans);
+	overlap_free(s);
 	if (npairs)
-		rc = walk_files(img, NULL, NULL, NULL, pairs, npairs);
+		*rc = find_paths(img, pairs, npairs);
 	for (size_t i = 0; i < npairs; i++) {
 		img_finding(img, ISOKIT_SEV_ERROR, "overlap", (int64_t)(pairs[i].at / ISO_BLOCK),
-			    pairs[i].path_b ? pairs[i].path_b : NULL,
-			    "file data overlaps that of %s, but is not the same extent",
+			    pairs[i].path_b, "file data overlaps that of %s, but is not the same extent",
 			    pairs[i].path_a ? pairs[i].path_a : "?");
 		free(pairs[i].path_a);
 		free(pairs[i].path_b);
 	}
-	if (*problems > MAX_REPORTS)
+	if (problems > MAX_REPORTS)
 		img_finding(img, ISOKIT_SEV_ERROR, "overlap", -1, NULL,
-			    "%u overlapping files in all", *problems);
-	return rc;
+			    "%u overlapping files in all", problems);
+	return problems;
 }

@@ -16,9 +16,6 @@
 
 #include "internal.h"
 #include "base/bytes.h"
-#include "ecma119/vd.h"
-
-#include <isokit/verify.h>
 
 #define PT_CAP ((uint32_t)64 << 20) /* 64 MiB: about four million folders */
 #define PT_MAX_PROBLEMS 20          /* then the table is reported as a whole */
@@ -116,54 +113,55 @@ static void check_records(struct pt_check *c, const uint8_t *l, const uint8_t *m
 	}
 }
 
-static int check_one(struct isokit_image *img, uint32_t vd_sector, const char *which,
+static const char *why_unreadable(int rc)
+{
+	return rc == ISOKIT_E_RANGE ? "is outside the image" : "cannot be read";
+}
+
+static int check_one(struct isokit_image *img, const struct tree_root *t, const char *which,
 		     unsigned *problems)
 {
-	uint8_t blk[ISO_BLOCK];
-	int rc = img_read(img, (uint64_t)vd_sector * ISO_BLOCK, blk, ISO_BLOCK, NULL);
-	if (rc)
-		return rc;
-	struct vd_decoded d;
-	if (vd_decode(blk, &d) != 0)
-		return 0; /* reported when the image was opened */
+	const int64_t vd = t->vd_sector;
 	struct pt_check c = {img, which, 0};
-	if (d.pt_size == 0 || d.pt_size > PT_CAP) {
-		problem(&c, vd_sector, "its size, %u bytes, is %s", d.pt_size,
-			d.pt_size ? "over the 64 MiB limit" : "nothing");
+	if (t->pt_size == 0 || t->pt_size > PT_CAP) {
+		problem(&c, vd, "its size, %u bytes, is %s", t->pt_size,
+			t->pt_size ? "over the 64 MiB limit" : "nothing");
 		*problems += c.problems;
 		return 0;
 	}
 	uint8_t *l = NULL, *m = NULL;
-	int rl = read_table(img, d.pt_l, d.pt_size, &l);
-	int rm = d.pt_m ? read_table(img, d.pt_m, d.pt_size, &m) : 0;
+	uint32_t *extents = NULL;
+	int rc = 0;
+	int rl = read_table(img, t->pt_l, t->pt_size, &l);
+	int rm = t->pt_m ? read_table(img, t->pt_m, t->pt_size, &m) : 0;
 	if (rl == ISOKIT_E_NOMEM || rm == ISOKIT_E_NOMEM) {
-		free(l);
-		free(m);
-		return ISOKIT_E_NOMEM;
+		rc = ISOKIT_E_NOMEM;
+		goto out;
 	}
 	if (rl)
-		problem(&c, vd_sector, "the little-endian table at block %u (%u bytes) is outside the image",
-			d.pt_l, d.pt_size);
+		problem(&c, vd, "the little-endian table at block %u (%u bytes) %s", t->pt_l,
+			t->pt_size, why_unreadable(rl));
 	if (rm)
-		problem(&c, vd_sector, "the big-endian table at block %u (%u bytes) is outside the image",
-			d.pt_m, d.pt_size);
-	/* one extent per record; a record takes at least 10 bytes */
-	uint32_t *extents = l ? malloc((d.pt_size / 10 + 1) * sizeof(*extents)) : NULL;
-	if (l && !extents) {
-		free(l);
-		free(m);
-		return ISOKIT_E_NOMEM;
+		problem(&c, vd, "the big-endian table at block %u (%u bytes) %s", t->pt_m,
+			t->pt_size, why_unreadable(rm));
+	if (l) {
+		/* one extent per record; a record takes at least 10 bytes */
+		extents = malloc((t->pt_size / 10 + 1) * sizeof(*extents));
+		if (!extents) {
+			rc = ISOKIT_E_NOMEM;
+			goto out;
+		}
+		check_records(&c, l, m, t->pt_size, t->pt_l, extents);
 	}
-	if (l)
-		check_records(&c, l, m, d.pt_size, d.pt_l, extents);
-	free(extents);
 	if (c.problems > PT_MAX_PROBLEMS)
-		img_finding(img, ISOKIT_SEV_ERROR, "path-table", vd_sector, NULL,
+		img_finding(img, ISOKIT_SEV_ERROR, "path-table", vd, NULL,
 			    "%s path table: %u problems in all", which, c.problems);
+	*problems += c.problems;
+out:
+	free(extents);
 	free(l);
 	free(m);
-	*problems += c.problems;
-	return 0;
+	return rc;
 }
 
 int isokit_check_path_tables(struct isokit_image *img, unsigned *problems)
@@ -171,8 +169,8 @@ int isokit_check_path_tables(struct isokit_image *img, unsigned *problems)
 	*problems = 0;
 	int rc = 0;
 	if (img->pvd.present)
-		rc = check_one(img, img->pvd_sector, "primary", problems);
+		rc = check_one(img, &img->pvd, "primary", problems);
 	if (rc == 0 && img->joliet.present)
-		rc = check_one(img, img->joliet_sector, "Joliet", problems);
+		rc = check_one(img, &img->joliet, "Joliet", problems);
 	return rc;
 }

@@ -7,6 +7,7 @@
  * ../shared/docs/PITFALLS.md, section J, has the details. */
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "internal.h"
 #include "integrity/digest.h"
@@ -14,27 +15,26 @@
 
 int isokit_isomd5_get(struct isokit_image *img, struct isokit_isomd5 *out)
 {
-	uint8_t blk[ISO_BLOCK];
 	memset(out, 0, sizeof(*out));
-	if (!img->pvd.present)
+	if (!img->pvd.present || img->isomd5_state == 0)
 		return ISOKIT_E_NOENT;
-	uint64_t pvd = (uint64_t)img->pvd_sector * ISO_BLOCK;
-	int rc = img_read(img, pvd, blk, ISO_BLOCK, NULL);
-	if (rc)
-		return rc;
-	int r = isomd5_parse(blk + ISOMD5_APP_OFFSET, out);
-	if (r == 0)
-		return ISOKIT_E_NOENT;
-	if (r < 0)
-		return img_error(img, ISOKIT_E_CORRUPT, (int64_t)img->pvd_sector, NULL,
+	if (img->isomd5_state < 0)
+		return img_error(img, ISOKIT_E_CORRUPT, (int64_t)img->pvd.vd_sector, NULL,
 				 "malformed isomd5sum record in the primary volume descriptor");
+	*out = img->isomd5;
 	uint64_t blocks = img->info.volume_blocks;
 	if (out->skip_sectors > blocks)
-		return img_error(img, ISOKIT_E_CORRUPT, (int64_t)img->pvd_sector, NULL,
+		return img_error(img, ISOKIT_E_CORRUPT, (int64_t)img->pvd.vd_sector, NULL,
 				 "isomd5sum record skips %u blocks of a %llu-block volume",
 				 out->skip_sectors, (unsigned long long)blocks);
 	out->covered_bytes = (blocks - out->skip_sectors) * ISO_BLOCK;
 	return 0;
+}
+
+/* Is the recorded hex digest (either case, as written) @p computed? */
+static bool digest_matches(const char *recorded, const char *computed)
+{
+	return strlen(recorded) == 32 && strncasecmp(recorded, computed, 32) == 0;
 }
 
 /* Read the record's bytes in the chunk [off, off + n) as spaces. */
@@ -63,7 +63,7 @@ int isokit_isomd5_check(struct isokit_image *img, isokit_progress_fn fn, void *u
 		return ISOKIT_E_NOMEM;
 	}
 	const uint64_t total = rec.covered_bytes;
-	const uint64_t record = (uint64_t)img->pvd_sector * ISO_BLOCK + ISOMD5_APP_OFFSET;
+	const uint64_t record = (uint64_t)img->pvd.vd_sector * ISO_BLOCK + ISOMD5_APP_OFFSET;
 	const unsigned per = rec.fragment_count ? 60 / rec.fragment_count : 0;
 	const size_t nsums = strlen(rec.fragment_sums);
 	uint64_t prev_fragment = 0, prev_boundary = 0;
@@ -124,11 +124,8 @@ int isokit_isomd5_check(struct isokit_image *img, isokit_progress_fn fn, void *u
 			rc = ISOKIT_E_NOMEM;
 		else
 			digest_hex(d, 16, out->computed);
-		char want[33];
-		for (int i = 0; i < 33; i++)
-			want[i] = (char)(rec.md5[i] >= 'A' && rec.md5[i] <= 'F' ? rec.md5[i] + 32 : rec.md5[i]);
 		out->intact = rc == 0 && off == total && !out->bad_fragment &&
-			      strcmp(want, out->computed) == 0;
+			      digest_matches(rec.md5, out->computed);
 		if (rc == 0 && !out->intact && !out->bad_fragment && prev_boundary) {
 			/* every fragment sum agrees: the damage is after the
 			 * last one, which only the whole MD5 covers */
@@ -140,6 +137,9 @@ int isokit_isomd5_check(struct isokit_image *img, isokit_progress_fn fn, void *u
 	digest_free(md5);
 	return rc;
 }
+
+/* A tag's range has no chunking rule of its own: read it 256 KiB at a time. */
+#define TAG_READ ((size_t)256 << 10)
 
 int isokit_md5_tag_check(struct isokit_image *img, const struct isokit_md5_tag *tag,
 			 isokit_progress_fn fn, void *ud, bool *intact, char computed[33])
@@ -156,10 +156,10 @@ int isokit_md5_tag_check(struct isokit_image *img, const struct isokit_md5_tag *
 	struct digest *md5 = digest_new(DIGEST_MD5);
 	if (!md5)
 		return img_error(img, ISOKIT_E_NOTBUILT, -1, NULL, "%s", digest_error());
-	uint8_t *buf = malloc(ISOMD5_CHUNK * 8);
+	uint8_t *buf = malloc(TAG_READ);
 	int rc = buf ? 0 : ISOKIT_E_NOMEM;
 	for (uint64_t off = 0; rc == 0 && off < total;) {
-		size_t n = total - off < ISOMD5_CHUNK * 8 ? (size_t)(total - off) : ISOMD5_CHUNK * 8;
+		size_t n = total - off < TAG_READ ? (size_t)(total - off) : TAG_READ;
 		if (isokit_source_read(img->src, from + off, buf, n) != 0)
 			rc = img_error(img, ISOKIT_E_IO, (int64_t)((from + off) / ISO_BLOCK), NULL,
 				       "cannot read the image");
@@ -175,11 +175,7 @@ int isokit_md5_tag_check(struct isokit_image *img, const struct isokit_md5_tag *
 		rc = ISOKIT_E_NOMEM;
 	if (rc == 0) {
 		digest_hex(d, 16, computed);
-		char want[33];
-		for (int i = 0; i < 33; i++)
-			want[i] = (char)(tag->md5[i] >= 'A' && tag->md5[i] <= 'F' ? tag->md5[i] + 32
-										: tag->md5[i]);
-		*intact = strcmp(want, computed) == 0;
+		*intact = digest_matches(tag->md5, computed);
 	}
 	digest_free(md5);
 	return rc;

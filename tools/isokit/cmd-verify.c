@@ -54,38 +54,13 @@ static bool on_progress(void *ud, uint64_t done, uint64_t total)
 	return true;
 }
 
-/* Walk every directory, then check the path tables and that no two files'
- * data overlap; damage is reported as it is found. */
+/* The whole tree, the path tables, overlapping files. Each problem is a
+ * finding: printed and counted (ctx.errors) as it is found. */
 static void check_structure(struct isokit_image *img, struct report *r)
 {
-	struct isokit_walk *w;
-	int rc = isokit_walk_new(img, isokit_image_root(img), NULL, &w);
-	if (rc) {
-		cli_image_error(r->image, img, rc);
-		r->errors++;
-		return;
-	}
-	enum isokit_walk_event ev;
-	const struct isokit_node *n;
-	const char *path;
-	while ((rc = isokit_walk_next(w, &ev, &n, &path)) != 0) {
-		if (rc < 0) {
-			cli_image_error(r->image, img, rc);
-			r->errors++;
-			continue;
-		}
-		if (ev == ISOKIT_WALK_ENTRY)
-			r->entries++;
-	}
-	isokit_walk_free(w);
-	/* its problems are findings: counted with the others */
-	unsigned problems;
-	rc = isokit_check_path_tables(img, &problems);
-	if (rc) {
-		cli_image_error(r->image, img, rc);
-		r->errors++;
-	}
-	rc = isokit_check_overlaps(img, &problems);
+	struct isokit_structure_check sc;
+	int rc = isokit_check_structure(img, &sc);
+	r->entries = sc.entries;
 	if (rc) {
 		cli_image_error(r->image, img, rc);
 		r->errors++;

@@ -33,8 +33,7 @@
 int copier_init(struct copier *c)
 {
 	c->try_cfr = true;
-	c->buf_len = COPY_BUF;
-	c->buf = malloc(c->buf_len);
+	c->buf = malloc(COPY_BUF);
 	c->out_errno = 0;
 	c->win = NULL;
 	c->win_cap = c->win_len = 0;
@@ -91,7 +90,7 @@ static int buffer_copy(struct copier *c, struct isokit_file *f, uint64_t pos,
 		       int out, uint64_t len, struct progress *p)
 {
 	while (len > 0) {
-		size_t want = len > c->buf_len ? c->buf_len : (size_t)len;
+		size_t want = len > COPY_BUF ? COPY_BUF : (size_t)len;
 		int64_t n = isokit_file_pread(f, c->buf, want, pos);
 		if (n <= 0)
 			return n == 0 ? ISOKIT_E_TRUNCATED : (int)n;

@@ -7,8 +7,7 @@
 
 struct copier {
 	bool try_cfr; /* copy_file_range still worth trying */
-	unsigned char *buf;
-	size_t buf_len;
+	unsigned char *buf; /* COPY_BUF bytes (copy.c) */
 	/* read-ahead window over the image for small files, which writers
 	 * lay out one after another: one large read serves many files */
 	unsigned char *win;
