@@ -72,6 +72,72 @@ ISOKIT_API int isokit_md5_tag_check(struct isokit_image *img,
  */
 ISOKIT_API int isokit_check_path_tables(struct isokit_image *img, unsigned *problems);
 
+/** isokit's table of per-file SHA-256 sums (docs/format/file-sums.md). */
+struct isokit_file_sums {
+	uint32_t trailer_block; /**< the block that finds the table */
+	uint32_t table_block;   /**< first block of the entries */
+	uint32_t table_blocks;
+	uint64_t entries;       /**< files with data of their own */
+};
+
+/**
+ * Find the image's per-file SHA-256 table. @return 0; ISOKIT_E_NOENT when
+ * there is none; ISOKIT_E_CORRUPT when its trailer is damaged or points
+ * outside the volume; ISOKIT_E_UNSUPPORTED for a later version of the
+ * format; ISOKIT_E_NOTBUILT without libcrypto.
+ */
+ISOKIT_API int isokit_file_sums_get(struct isokit_image *img, struct isokit_file_sums *out);
+
+/** A file whose data does not match its SHA-256: the data's first block and
+ *  bytes, as recorded. */
+typedef void (*isokit_bad_data_fn)(void *ud, uint32_t block, uint64_t size);
+
+/** What isokit_check_data() found. */
+struct isokit_data_check {
+	bool has_isomd5;      /**< an isomd5sum record was checked */
+	int isomd5_rc;        /**< 0, or why the record could not be used */
+	struct isokit_isomd5 isomd5;
+	struct isokit_isomd5_result md5;
+	bool has_file_sums;   /**< a SHA-256 table was checked */
+	int file_sums_rc;     /**< 0, or why the table could not be used */
+	struct isokit_file_sums sums;
+	bool table_intact;    /**< the table's own SHA-256 agrees */
+	uint64_t files_checked, files_bad;
+	uint64_t unreadable_blocks; /**< blocks the source failed to read (read as zeros) */
+};
+
+/**
+ * Read the image once from its first block and check every data checksum
+ * it carries on the way: the isomd5sum MD5 (as isokit_isomd5_check()) and
+ * each file's SHA-256 (on a second thread, beside the MD5). @p bad is
+ * called for each file whose data differs, in block order. Problems with
+ * the records themselves are findings (code "isomd5sum", "file-sums").
+ * @return 0 when the check ran (damage is in @p out), ISOKIT_E_CANCELED, or
+ * an error that stopped it.
+ */
+ISOKIT_API int isokit_check_data(struct isokit_image *img, isokit_progress_fn fn, void *ud,
+				 isokit_bad_data_fn bad, void *bad_ud,
+				 struct isokit_data_check *out);
+
+/** A run of blocks [first, first + count). */
+struct isokit_block_range {
+	uint64_t first, count;
+};
+
+/** Called for each file (any type with data: regular files, and the
+ *  folders themselves) whose data meets a range; @p range is its index. */
+typedef int (*isokit_range_file_fn)(void *ud, const char *path, size_t range);
+
+/**
+ * Walk the whole tree and report every entry whose data (or, for a folder,
+ * its directory extent) meets one of @p n @p ranges, sorted by first block
+ * and not overlapping. A callback returning non-zero stops the walk with
+ * that value. @return 0, the callback's value, or an error.
+ */
+ISOKIT_API int isokit_files_in_blocks(struct isokit_image *img,
+				      const struct isokit_block_range *ranges, size_t n,
+				      isokit_range_file_fn fn, void *ud);
+
 /** What isokit_check_structure() found. */
 struct isokit_structure_check {
 	uint64_t entries; /**< entries read */

@@ -37,6 +37,10 @@ enum isokit_writer_flags {
 	ISOKIT_WRITE_ANONYMOUS = 1u << 3,    /**< owners 0, modes a+r(x), like mkisofs -r */
 	ISOKIT_WRITE_FOLLOW_LINKS = 1u << 4, /**< store what symlinks point to */
 	ISOKIT_WRITE_DEDUP = 1u << 5,        /**< store files with identical content once (compared byte by byte) */
+	/** write no checksums: by default the image carries an isomd5sum
+	 *  record (as implantisomd5 writes it) and a SHA-256 of every file
+	 *  (docs/format/file-sums.md) */
+	ISOKIT_WRITE_NO_CHECKSUMS = 1u << 6,
 };
 
 /** What a warning is about (see isokit_writer_warning_fn). */
@@ -44,6 +48,7 @@ enum isokit_writer_warning {
 	ISOKIT_WARN_JOLIET_RENAMED = 1, /**< a Joliet name was shortened, or numbered to stay unique */
 	ISOKIT_WARN_SKIPPED = 2,        /**< a socket, or the output image itself, was left out */
 	ISOKIT_WARN_LABEL_CUT = 3,      /**< the volume label did not fit its field (path is "/") */
+	ISOKIT_WARN_NO_ISOMD5 = 4,      /**< the output cannot seek back (a pipe): no isomd5sum record (path is "/") */
 };
 
 /**
@@ -117,6 +122,10 @@ ISOKIT_API void isokit_writer_stats(const struct isokit_writer *w,
  * @return 0, or a negative ISOKIT_E_* code; the output is then incomplete.
  */
 ISOKIT_API int isokit_writer_write_fd(struct isokit_writer *w, int fd);
+
+/** The MD5 written into the image's isomd5sum record (lowercase hex), or
+ *  "" when none was written; valid after isokit_writer_write_fd(). */
+ISOKIT_API const char *isokit_writer_isomd5(const struct isokit_writer *w);
 
 /** The last error in words, naming the source path concerned (valid until
  * the next call on @p w). */

@@ -1,9 +1,14 @@
 // SPDX-License-Identifier: MIT
 /*
- * Writing the laid-out image from its first block to its last. File data
- * moves through the kernel where it can (copy_file_range, then sendfile,
- * which also feeds a pipe), else through a buffer. A file is checked
- * against the size the scan saw, before and after it is copied.
+ * Writing the laid-out image from its first block to its last. Without
+ * checksums, file data moves through the kernel where it can
+ * (copy_file_range, then sendfile, which also feeds a pipe), else through a
+ * buffer. With them (the default) every byte passes through the stream's
+ * buffers: the SHA-256 of each file is taken as it is read, the isomd5sum
+ * MD5 of the whole stream on a thread of its own (tap.c), and the record is
+ * written into the primary descriptor at the end, which needs an output
+ * that can seek. A file is checked against the size the scan saw, before
+ * and after it is copied.
  */
 #include <errno.h>
 #include <pthread.h>
@@ -19,6 +24,7 @@
 #include <isokit/isokit.h>
 
 #include "base/isotime.h"
+#include "integrity/digest.h"
 #include "ecma119/dirrec.h"
 #include "ecma119/vd.h"
 #include "write/internal.h"
@@ -70,6 +76,9 @@ static int write_vds(struct writer *w, struct out *o)
 	f.preparer = (struct vd_text){prepb, names_achars(prep, prepb, 128)};
 	f.application = (struct vd_text){appb, names_achars(app, appb, 128)};
 	vd_encode(blk, &f);
+	/* the application-use field in spaces: where the isomd5sum record
+	 * goes (and implantisomd5 implants only into a blank field) */
+	memset(blk + ISOMD5_APP_OFFSET, ' ', ISOMD5_APP_LEN);
 	int rc = out_write(o, blk, ISO_BLOCK);
 	if (rc || !w->joliet)
 		goto term;
@@ -298,9 +307,46 @@ static void prefetch_stop(struct prefetch *pf)
 	pthread_cond_destroy(&pf->cv);
 }
 
+/* Copy @p len bytes of @p in through the stream's buffer, hashing them into
+ * @p sha; returns bytes copied (less when the file ended early) or a
+ * negative code. */
+static int64_t copy_hashed(struct writer *w, struct out *o, int in, const char *path,
+			   uint64_t len, uint64_t *done_all, uint64_t total, struct digest *sha)
+{
+	uint64_t done = 0;
+	while (done < len) {
+		if (w->cancel)
+			return ISOKIT_E_CANCELED;
+		size_t room = o->cap - o->len;
+		size_t want = len - done < room ? (size_t)(len - done) : room;
+		ssize_t n = read(in, o->buf + o->len, want);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return w_error(w, ISOKIT_E_IO, "%s: %s", path, strerror(errno));
+		}
+		if (n == 0)
+			break;
+		if (digest_update(sha, o->buf + o->len, (size_t)n) != 0)
+			return ISOKIT_E_NOMEM;
+		o->len += (size_t)n;
+		o->pos += (uint64_t)n;
+		done += (uint64_t)n;
+		*done_all += (uint64_t)n;
+		if (o->len == o->cap) {
+			int rc = out_flush(o);
+			if (rc)
+				return rc;
+		}
+		if (w->opt.on_progress)
+			w->opt.on_progress(w->opt.ctx, *done_all, total);
+	}
+	return (int64_t)done;
+}
+
 /* One file's data, checked against the size the scan saw. */
 static int write_one_file(struct writer *w, struct out *o, uint32_t ci, uint64_t *done_all,
-			  int *mode)
+			  int *mode, uint32_t *nsum)
 {
 	char path[8192];
 	struct wnode *c = wnode_at(w, ci);
@@ -310,11 +356,35 @@ static int write_one_file(struct writer *w, struct out *o, uint32_t ci, uint64_t
 	if (in < 0)
 		return in;
 	int rc;
-	if ((rc = out_flush(o)) != 0) {
-		close(in);
-		return out_error(w, o, rc);
+	struct digest *sha = NULL;
+	int64_t got;
+	if (w->checksums) {
+		if (!(sha = digest_new(DIGEST_SHA256))) {
+			close(in);
+			return w_error(w, ISOKIT_E_NOTBUILT, "%s", digest_error());
+		}
+		(void)posix_fadvise(in, 0, 0, POSIX_FADV_SEQUENTIAL);
+		got = copy_hashed(w, o, in, path, c->size, done_all, w->data_bytes, sha);
+	} else {
+		if ((rc = out_flush(o)) != 0) {
+			close(in);
+			return out_error(w, o, rc);
+		}
+		got = copy_data(w, o, in, path, c->size, done_all, w->data_bytes, mode);
 	}
-	int64_t got = copy_data(w, o, in, path, c->size, done_all, w->data_bytes, mode);
+	if (got >= 0 && sha) {
+		struct filesums_entry *e = &w->sums[*nsum];
+		uint8_t d[64];
+		if (*nsum >= w->nsums || digest_final(sha, d) != 32) {
+			got = w_error(w, ISOKIT_E_INVAL, "internal error: file sums");
+		} else {
+			e->block = c->lba;
+			e->size = c->size;
+			memcpy(e->sha256, d, 32);
+			(*nsum)++;
+		}
+	}
+	digest_free(sha);
 	if (got < 0) {
 		close(in);
 		if (got == ISOKIT_E_NOSPACE || (got == ISOKIT_E_IO && o->err))
@@ -337,6 +407,7 @@ static int write_one_file(struct writer *w, struct out *o, uint32_t ci, uint64_t
 static int write_files(struct writer *w, struct out *o)
 {
 	uint64_t done_all = 0;
+	uint32_t nsum = 0;
 	int mode = 0;
 	struct prefetch pf;
 	prefetch_start(&pf, w);
@@ -346,11 +417,88 @@ static int write_files(struct writer *w, struct out *o)
 		struct wnode *c = wnode_at(w, ci);
 		if (c->type != W_REG || (c->flags & WF_DATA_ELSEWHERE) || c->size == 0)
 			continue;
-		rc = write_one_file(w, o, ci, &done_all, &mode);
+		rc = write_one_file(w, o, ci, &done_all, &mode, &nsum);
 		prefetch_advance(&pf, k, c->size);
 	}
 	prefetch_stop(&pf);
+	if (!rc && w->checksums && nsum != w->nsums)
+		rc = w_error(w, ISOKIT_E_INVAL, "internal error: %u file sums for %u files", nsum,
+			     w->nsums);
 	return rc;
+}
+
+/* The SHA-256 table, its trailer and the zero blocks after it. */
+static int write_sums(struct writer *w, struct out *o)
+{
+	int rc = out_zero(o, (size_t)w->pad_blocks * ISO_BLOCK);
+	if (rc)
+		return rc;
+	if (o->pos != (uint64_t)w->sums_block * ISO_BLOCK)
+		return w_error(w, ISOKIT_E_INVAL, "internal error: file sums out of place");
+	struct digest *sha = digest_new(DIGEST_SHA256);
+	if (!sha)
+		return w_error(w, ISOKIT_E_NOTBUILT, "%s", digest_error());
+	for (uint32_t i = 0; i < w->nsums && rc == 0; i++) {
+		uint8_t e[FILESUMS_ENTRY];
+		filesums_entry_encode(e, &w->sums[i]);
+		if (digest_update(sha, e, sizeof(e)) != 0)
+			rc = ISOKIT_E_NOMEM;
+		else
+			rc = out_write(o, e, sizeof(e));
+	}
+	struct filesums_trailer t = {
+		.table_block = w->sums_block,
+		.table_blocks = w->sums_blocks,
+		.entries = w->nsums,
+	};
+	uint8_t d[64];
+	if (!rc && digest_final(sha, d) != 32)
+		rc = ISOKIT_E_NOMEM;
+	digest_free(sha);
+	if (rc)
+		return rc;
+	memcpy(t.table_sha256, d, 32);
+	rc = out_zero(o, (size_t)((ISO_BLOCK - o->pos % ISO_BLOCK) % ISO_BLOCK));
+	uint8_t blk[ISO_BLOCK];
+	if (!rc && filesums_trailer_encode(blk, &t) != 0)
+		return w_error(w, ISOKIT_E_NOTBUILT, "%s", digest_error());
+	if (!rc)
+		rc = out_write(o, blk, ISO_BLOCK);
+	if (!rc)
+		rc = out_zero(o, (FILESUMS_TAIL - 1) * ISO_BLOCK);
+	return rc;
+}
+
+/* Put the isomd5sum record for @p md5 into the written image (@p base: the
+ * offset of its first byte in @p fd). */
+static int write_isomd5(struct writer *w, int fd, off_t base, const struct isomd5_stream *s,
+			const char *md5)
+{
+	uint8_t rec[ISOMD5_APP_LEN];
+	isomd5_format(rec, md5, s->per ? s->sums : NULL, s->count);
+	off_t at = base + (off_t)ISO_VD_FIRST * ISO_BLOCK + ISOMD5_APP_OFFSET;
+	size_t done = 0;
+	while (done < sizeof(rec)) {
+		ssize_t n = pwrite(fd, rec + done, sizeof(rec) - done, at + (off_t)done);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return w_error(w, ISOKIT_E_IO, "writing the isomd5sum record: %s",
+				       strerror(n < 0 ? errno : EIO));
+		done += (size_t)n;
+	}
+	snprintf(w->isomd5, sizeof(w->isomd5), "%s", md5);
+	return 0;
+}
+
+/* The bytes isomd5sum covers, and its fragment count: the fragment sums
+ * only work when each fragment is at least one 32 KiB read (checkisomd5
+ * fails smaller ones), so smaller images get the MD5 alone. */
+static uint64_t isomd5_span(const struct writer *w, uint32_t *fragments)
+{
+	uint64_t bytes = ((uint64_t)w->total_blocks - ISOMD5_SKIP_SECTORS) * ISO_BLOCK;
+	*fragments = bytes / (ISOMD5_FRAGMENTS + 1) >= ISOMD5_CHUNK ? ISOMD5_FRAGMENTS : 0;
+	return bytes;
 }
 
 int emit_image(struct writer *w, int fd)
@@ -359,6 +507,31 @@ int emit_image(struct writer *w, int fd)
 	o.buf = malloc(OUT_BUF);
 	if (!o.buf)
 		return ISOKIT_E_NOMEM;
+	w->isomd5[0] = '\0';
+	struct out_tap tap;
+	bool md5 = false;
+	off_t base = -1;
+	if (w->checksums) {
+		w->sums = calloc(w->nsums ? w->nsums : 1, sizeof(*w->sums));
+		if (!w->sums) {
+			free(o.buf);
+			return ISOKIT_E_NOMEM;
+		}
+		base = lseek(fd, 0, SEEK_CUR);
+		if (base < 0) {
+			if (w->opt.on_warning)
+				w->opt.on_warning(w->opt.ctx, ISOKIT_WARN_NO_ISOMD5, "/",
+						  "the output cannot seek back: no isomd5sum record");
+		} else {
+			uint32_t fragments;
+			uint64_t span = isomd5_span(w, &fragments);
+			if (tap_start(&tap, &o, span, fragments) != 0) {
+				free(o.buf);
+				return w_error(w, ISOKIT_E_NOTBUILT, "%s", digest_error());
+			}
+			md5 = true;
+		}
+	}
 	int rc = out_zero(&o, ISO_VD_FIRST * ISO_BLOCK);
 	if (!rc)
 		rc = write_vds(w, &o);
@@ -380,10 +553,22 @@ int emit_image(struct writer *w, int fd)
 		rc = out_zero(&o, ISO_BLOCK);
 	if (!rc)
 		rc = write_files(w, &o);
+	if (!rc && w->checksums)
+		rc = write_sums(w, &o);
+	if (!rc && o.pos != (uint64_t)w->total_blocks * ISO_BLOCK)
+		rc = w_error(w, ISOKIT_E_INVAL, "internal error: image size changed");
 	if (!rc)
 		rc = out_flush(&o);
 	if (rc == ISOKIT_E_NOSPACE || (rc == ISOKIT_E_IO && o.err))
 		rc = out_error(w, &o, rc);
+	if (md5) {
+		char hex[33];
+		int trc = tap_finish(&tap, &o, rc ? NULL : hex);
+		if (!rc && trc)
+			rc = w_error(w, ISOKIT_E_NOMEM, "computing the isomd5sum MD5 failed");
+		if (!rc)
+			rc = write_isomd5(w, fd, base, &tap.md5, hex);
+	}
 	free(o.buf);
 	return rc;
 }

@@ -9,6 +9,7 @@
 #ifndef ISOKIT_WRITE_INTERNAL_H
 #define ISOKIT_WRITE_INTERNAL_H
 
+#include <pthread.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stddef.h>
@@ -16,6 +17,9 @@
 
 #include <isokit/error.h>
 #include <isokit/writer.h>
+
+#include "integrity/filesums.h"
+#include "integrity/isomd5.h"
 
 enum wtype { W_REG, W_DIR, W_LNK, W_CHR, W_BLK, W_FIFO };
 
@@ -123,6 +127,16 @@ struct writer {
 	uint32_t pt_l, pt_m, jpt_l, jpt_m;
 	uint32_t zero_block, total_blocks;
 	uint32_t max_nest; /* deepest nesting of relocated folders */
+
+	/* checksums (unless ISOKIT_WRITE_NO_CHECKSUMS): the SHA-256 table of
+	 * docs/format/file-sums.md after the file data, its trailer, then
+	 * FILESUMS_TAIL - 1 zero blocks */
+	bool checksums;
+	uint32_t nsums;          /* files with data of their own */
+	uint32_t pad_blocks;     /* zeros before the table (small images) */
+	uint32_t sums_block, sums_blocks, trailer_block;
+	struct filesums_entry *sums; /* filled as the files are written */
+	char isomd5[33];         /* the MD5 written into the record, or "" */
 	bool written;
 
 	volatile sig_atomic_t cancel;
@@ -201,7 +215,32 @@ struct out {
 	size_t len, cap;
 	uint64_t pos; /* bytes handed to the stream so far */
 	int err;      /* errno of a failed write */
+	struct out_tap *tap; /* NULL, or where each written buffer goes next */
 };
+
+/* tap.c: the isomd5sum MD5 of the stream, on a thread of its own */
+#define TAP_BUFS 4
+struct out_tap {
+	pthread_t thread;
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	uint8_t *bufs[TAP_BUFS];
+	size_t lens[TAP_BUFS];
+	uint64_t produced, consumed; /* buffers handed over and hashed */
+	bool stop, running, failed;
+	uint8_t *spare;              /* the stream's own buffer, given back at the end */
+	struct isomd5_stream md5;
+};
+/* Hash the first @p md5_bytes of everything @p o writes from now on (from
+ * offset 0: start before the first byte). 0, or -1 (no memory, thread or
+ * libcrypto): then the stream goes on without it. */
+int tap_start(struct out_tap *t, struct out *o, uint64_t md5_bytes, uint32_t fragments);
+/* Hand over the buffer just written (@p len bytes); returns the next one
+ * to fill, waiting until the thread is done with it. */
+uint8_t *tap_pass(struct out_tap *t, size_t len);
+/* Stop the thread (after the last out_flush()) and give @p o its buffer
+ * back. With @p md5_hex: the MD5 when every byte was hashed (0), else -1. */
+int tap_finish(struct out_tap *t, struct out *o, char md5_hex[33]);
 int out_write(struct out *o, const void *p, size_t n);
 int out_zero(struct out *o, size_t n);
 int out_flush(struct out *o);

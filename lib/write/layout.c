@@ -13,6 +13,8 @@
  *           one zero block: the extent of empty files, links and devices
  *           file data, in the order of the tree (folders breadth-first,
  *           names sorted by bytes), each file on a block boundary
+ *           with checksums: the per-file SHA-256 table, its trailer and
+ *           15 zero blocks (docs/format/file-sums.md)
  *
  * Everything is measured by the same code that later writes it.
  */
@@ -168,8 +170,23 @@ int layout_run(struct writer *w)
 		}
 		c->lba = (uint32_t)next;
 		next += blocks_of(c->size);
+		w->nsums++;
 		if (next > UINT32_MAX)
 			break;
+	}
+	if (w->checksums) {
+		/* checkisomd5 fails an image whose 21 fragments are shorter
+		 * than its 32 KiB reads: small images are padded with zeros */
+		uint64_t end = next + blocks_of((uint64_t)w->nsums * FILESUMS_ENTRY) + FILESUMS_TAIL;
+		uint64_t least = (uint64_t)(ISOMD5_FRAGMENTS + 1) * ISOMD5_CHUNK / ISO_BLOCK +
+				 ISOMD5_SKIP_SECTORS;
+		w->pad_blocks = end < least ? (uint32_t)(least - end) : 0;
+		next += w->pad_blocks;
+		w->sums_block = (uint32_t)next;
+		w->sums_blocks = blocks_of((uint64_t)w->nsums * FILESUMS_ENTRY);
+		next += w->sums_blocks;
+		w->trailer_block = (uint32_t)next;
+		next += FILESUMS_TAIL;
 	}
 	if (next > UINT32_MAX)
 		return w_error(w, ISOKIT_E_LIMIT, "image larger than 8 TiB (2^32 blocks)");

@@ -19,6 +19,8 @@ int out_flush(struct out *o)
 		}
 		done += (size_t)n;
 	}
+	if (o->tap && o->len)
+		o->buf = tap_pass(o->tap, o->len);
 	o->len = 0;
 	return 0;
 }

@@ -47,6 +47,7 @@ ISOKIT_API struct isokit_writer *isokit_writer_new(const struct isokit_writer_op
 	w->iso_level = level;
 	w->rock = !(opts->flags & ISOKIT_WRITE_NO_ROCK);
 	w->joliet = !(opts->flags & ISOKIT_WRITE_NO_JOLIET);
+	w->checksums = !(opts->flags & ISOKIT_WRITE_NO_CHECKSUMS);
 	w->now = opts->use_source_date_epoch ? opts->source_date_epoch : (int64_t)time(NULL);
 	if (tree_init(w) != 0) {
 		isokit_writer_free(h);
@@ -110,6 +111,11 @@ ISOKIT_API int isokit_writer_write_fd(struct isokit_writer *h, int fd)
 	return rc;
 }
 
+ISOKIT_API const char *isokit_writer_isomd5(const struct isokit_writer *h)
+{
+	return h ? h->w.isomd5 : "";
+}
+
 ISOKIT_API const char *isokit_writer_errmsg(const struct isokit_writer *h)
 {
 	return h ? h->w.msg : "";
@@ -132,5 +138,6 @@ ISOKIT_API void isokit_writer_free(struct isokit_writer *h)
 		free(h->w.exclude);
 	}
 	free(h->w.jol_names);
+	free(h->w.sums);
 	free(h);
 }

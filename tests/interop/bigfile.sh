@@ -263,6 +263,23 @@ readers_of_isokit_image() {
 	sum=$(isoinfo -l -i "$img" 2>/dev/null | awk '/BIG\.BIN;1/ {s += $5} END {printf "%.0f\n", s}')
 	[ "$sum" = "$BIG_SIZE" ] && ok "isoinfo: BIG.BIN's sections add up to $BIG_SIZE bytes" ||
 		fail "isoinfo: BIG.BIN's sections add up to $sum bytes, expected $BIG_SIZE"
+	# the checksums create writes by default, over a file of several extents
+	if command -v checkisomd5 >/dev/null; then
+		checkisomd5 "$img" >"$work/err" 2>&1 && ok "checkisomd5 passes isokit's image" ||
+			fail "checkisomd5 fails isokit's image: $(tail -c 300 "$work/err")"
+	fi
+	"$ISOKIT" verify "$img" >"$work/err" 2>&1 && grep -q "SHA-256 of all 2 files" "$work/err" &&
+		ok "isokit verify: intact, SHA-256 of both files checked" ||
+		fail "isokit verify (exit $?): $(tail -c 500 "$work/err")"
+	# one byte changed in the second extent of big.bin (past 4 GiB)
+	local lba
+	lba=$("$ISOKIT" ls -l --json "$img" /big.bin | sed -n 's/.*"lba": \([0-9]*\).*/\1/p')
+	printf 'X' | dd of="$img" bs=1 seek=$((lba * 2048 + 4294967296 + 1000000)) conv=notrunc status=none
+	"$ISOKIT" verify "$img" >"$work/err" 2>&1
+	local rc=$?
+	[ $rc = 4 ] && grep -q "^ *1 of 2 files DAMAGED" "$work/err" && grep -q "^ */big.bin (blocks" "$work/err" &&
+		ok "isokit verify names big.bin after a byte past 4 GiB changed" ||
+		fail "isokit verify after damage (exit $rc): $(tail -c 500 "$work/err")"
 }
 producer=isokit-create
 rm -f "$img"

@@ -21,7 +21,9 @@ const struct cmd_def cmd_create_def = {
 	"create", "-o OUT.iso [options] SOURCE...",
 	"Make an ISO 9660 image with Rock Ridge and Joliet from folders and files.\n"
 	"One folder SOURCE becomes the root of the image; several SOURCEs are\n"
-	"placed in the root by their names. Owners, permissions and times are kept.",
+	"placed in the root by their names. Owners, permissions and times are kept.\n"
+	"The image carries checksums that isokit verify and checkisomd5 check:\n"
+	"an isomd5sum MD5 of the whole image and a SHA-256 of every file.",
 	cmd_create, true,
 };
 
@@ -41,6 +43,7 @@ enum {
 	OPT_APPLICATION,
 	OPT_SYSTEM,
 	OPT_DEDUP,
+	OPT_NO_CHECKSUMS,
 };
 
 static const struct opt_def create_opts[] = {
@@ -54,6 +57,7 @@ static const struct opt_def create_opts[] = {
 	{OPT_JOLIET_LONG, 0, "joliet-long", NULL, "Joliet names up to 103 characters instead of 64"},
 	{OPT_ISO_LEVEL, 0, "iso-level", "N", "ISO 9660 level 1 (8.3 names), 2 (30 characters) or 3 (default; files of 4 GiB and more)"},
 	{OPT_DEDUP, 0, "dedup", NULL, "store files with identical content once (readers still see separate files)"},
+	{OPT_NO_CHECKSUMS, 0, "no-checksums", NULL, "write no isomd5sum record and no SHA-256 of each file (isokit verify then checks the structure only)"},
 	{OPT_ANON, 0, "anonymous", NULL, "owners 0, files readable by all, no write bits (like mkisofs -r)"},
 	{OPT_PUBLISHER, 0, "publisher", "TEXT", "publisher field"},
 	{OPT_PREPARER, 0, "preparer", "TEXT", "data preparer field"},
@@ -98,6 +102,7 @@ static int handle(int id, const char *arg, void *ctx)
 	case OPT_JOLIET_LONG: a->o.flags |= ISOKIT_WRITE_JOLIET_LONG; break;
 	case OPT_ANON: a->o.flags |= ISOKIT_WRITE_ANONYMOUS; break;
 	case OPT_DEDUP: a->o.flags |= ISOKIT_WRITE_DEDUP; break;
+	case OPT_NO_CHECKSUMS: a->o.flags |= ISOKIT_WRITE_NO_CHECKSUMS; break;
 	case OPT_ISO_LEVEL:
 		if (strcmp(arg, "1") && strcmp(arg, "2") && strcmp(arg, "3"))
 			return usage_error(&cmd_create_def, "--iso-level must be 1, 2 or 3");
@@ -173,7 +178,7 @@ static void on_warning(void *ctx, enum isokit_writer_warning kind, const char *p
 		}
 		return;
 	}
-	if (kind == ISOKIT_WARN_LABEL_CUT)
+	if (kind == ISOKIT_WARN_LABEL_CUT || kind == ISOKIT_WARN_NO_ISOMD5)
 		msg_warn(NULL, "%s", detail);
 	else
 		msg_warn(NULL, "%s: %s", path, detail);

@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: MIT
 /* isokit verify: is the image intact? Reads the whole directory structure
  * (every directory, every record, as extract would), then checks every
- * embedded checksum it finds: the isomd5sum MD5 that implantisomd5 writes
- * (as checkisomd5 checks it) and xorriso's MD5 tags. Exit 0 intact, 4
- * damage found, 1 could not check. */
+ * embedded checksum it finds: in one read of the image, the isomd5sum MD5
+ * that implantisomd5 writes (as checkisomd5 checks it) and the SHA-256 of
+ * each file that isokit create writes; then xorriso's MD5 tags. Damaged
+ * files are named by their paths. Exit 0 intact, 4 damage found, 1 could
+ * not check. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -12,8 +14,9 @@
 const struct cmd_def cmd_verify_def = {
 	"verify", "IMAGE",
 	"Check that an image is intact: read its whole directory structure and\n"
-	"check its embedded checksums (the isomd5sum MD5 that implantisomd5 and\n"
-	"checkisomd5 use, xorriso's MD5 tags).\n"
+	"check its embedded checksums (the SHA-256 of each file that isokit create\n"
+	"writes, the isomd5sum MD5 that implantisomd5 and checkisomd5 use,\n"
+	"xorriso's MD5 tags), naming each damaged file.\n"
 	"Exit status: 0 intact, 4 damage found, 1 could not check.",
 	cmd_verify, false,
 };
@@ -32,15 +35,25 @@ struct tag_check {
 	int rc;
 };
 
+/* A file whose data is damaged, or (without file sums) that lies where
+ * the isomd5sum fragment sums place the first damage. */
+struct named {
+	char *path;
+	uint64_t first, blocks; /* its damaged range */
+};
+
 struct report {
 	const char *image;
 	int open_rc;           /* the image could not be opened: why */
 	uint64_t entries;      /* entries read by the structure walk */
 	unsigned errors;       /* structure errors (walk and findings) */
-	bool has_isomd5;
-	struct isokit_isomd5 isomd5;
-	struct isokit_isomd5_result md5;
-	int md5_rc;
+	struct isokit_data_check data;
+	int data_rc;           /* the data pass stopped: why */
+	struct isokit_block_range *bad; /* files whose SHA-256 differs */
+	size_t nbad, bad_cap;
+	struct named *files;   /* their paths (several for hard links) */
+	size_t nfiles, files_cap;
+	bool suspects;         /* files[] are those in the isomd5sum's bad range */
 	struct tag_check tags[MAX_TAGS];
 	size_t ntags;
 	bool unable;           /* a check could not run (not damage) */
@@ -73,26 +86,71 @@ static bool is_damage(int rc)
 	       rc == ISOKIT_E_LOOP || rc == ISOKIT_E_LIMIT;
 }
 
-static void check_isomd5(struct isokit_image *img, struct report *r, bool quiet)
+static void on_bad_data(void *ud, uint32_t block, uint64_t size)
 {
-	int rc = isokit_isomd5_get(img, &r->isomd5);
-	if (rc == ISOKIT_E_NOENT)
-		return;
-	r->has_isomd5 = true;
-	if (rc) {
-		cli_image_error(r->image, img, rc);
-		r->md5_rc = rc;
-		return;
+	struct report *r = ud;
+	if (r->nbad == r->bad_cap) {
+		size_t nc = r->bad_cap ? 2 * r->bad_cap : 64;
+		struct isokit_block_range *t = realloc(r->bad, nc * sizeof(*t));
+		if (!t)
+			return; /* counted in files_bad all the same */
+		r->bad = t;
+		r->bad_cap = nc;
 	}
+	r->bad[r->nbad++] = (struct isokit_block_range){block, (size + 2047) / 2048};
+}
+
+static int on_named(void *ud, const char *path, size_t range)
+{
+	struct report *r = ud;
+	const struct isokit_block_range *br = r->suspects ? NULL : &r->bad[range];
+	if (r->nfiles == r->files_cap) {
+		size_t nc = r->files_cap ? 2 * r->files_cap : 64;
+		struct named *t = realloc(r->files, nc * sizeof(*t));
+		if (!t)
+			return ISOKIT_E_NOMEM;
+		r->files = t;
+		r->files_cap = nc;
+	}
+	char *p = strdup(path);
+	if (!p)
+		return ISOKIT_E_NOMEM;
+	r->files[r->nfiles++] = (struct named){p, br ? br->first : 0, br ? br->count : 0};
+	return 0;
+}
+
+/* The isomd5sum MD5 and every file's SHA-256, in one read; then the
+ * damaged files' paths. */
+static void check_data(struct isokit_image *img, struct report *r, bool quiet)
+{
 	struct progress p;
-	progress_init(&p, "isomd5sum", r->isomd5.covered_bytes, quiet);
-	rc = isokit_isomd5_check(img, on_progress, &p, &r->md5);
+	progress_init(&p, "checking data", isokit_image_info(img)->volume_blocks * 2048, quiet);
+	int rc = isokit_check_data(img, on_progress, &p, on_bad_data, r, &r->data);
 	progress_end(&p);
-	r->md5_rc = rc;
+	r->data_rc = rc;
 	if (rc) {
 		cli_image_error(r->image, img, rc);
 		r->unable = true;
+		return;
 	}
+	const struct isokit_data_check *d = &r->data;
+	if (d->has_isomd5 && d->isomd5_rc && !is_damage(d->isomd5_rc))
+		r->unable = true;
+	if (d->has_file_sums && d->file_sums_rc && !is_damage(d->file_sums_rc))
+		r->unable = true;
+	struct isokit_block_range suspect;
+	if (r->nbad) {
+		rc = isokit_files_in_blocks(img, r->bad, r->nbad, on_named, r);
+	} else if (!d->has_file_sums && d->has_isomd5 && !d->isomd5_rc && !d->md5.intact &&
+		   d->md5.bad_to > d->md5.bad_from) {
+		/* without file sums only the first bad fragment is known */
+		suspect.first = d->md5.bad_from / 2048;
+		suspect.count = (d->md5.bad_to - 1) / 2048 + 1 - suspect.first;
+		r->suspects = true;
+		rc = isokit_files_in_blocks(img, &suspect, 1, on_named, r);
+	}
+	if (rc)
+		cli_image_error(r->image, img, rc);
 }
 
 static void check_tags(struct isokit_image *img, struct report *r, bool quiet)
@@ -126,9 +184,14 @@ static void check_tags(struct isokit_image *img, struct report *r, bool quiet)
 
 static bool damaged(const struct report *r)
 {
-	if (r->open_rc || r->errors)
+	const struct isokit_data_check *d = &r->data;
+	if (r->open_rc || r->errors || d->unreadable_blocks)
 		return true;
-	if (r->has_isomd5 && (r->md5_rc ? is_damage(r->md5_rc) : !r->md5.intact))
+	if (!r->data_rc && d->has_isomd5 &&
+	    (d->isomd5_rc ? is_damage(d->isomd5_rc) : !d->md5.intact))
+		return true;
+	if (!r->data_rc && d->has_file_sums &&
+	    (d->file_sums_rc ? is_damage(d->file_sums_rc) : d->files_bad > 0))
 		return true;
 	for (size_t i = 0; i < r->ntags; i++)
 		if (r->tags[i].rc ? is_damage(r->tags[i].rc) : !r->tags[i].intact)
@@ -153,28 +216,60 @@ static void print_human(const struct report *r)
 	else
 		printf("  structure   %llu entries read, %u error%s\n",
 		       (unsigned long long)r->entries, r->errors, r->errors == 1 ? "" : "s");
-	if (r->has_isomd5 && !r->md5_rc) {
-		const struct isokit_isomd5_result *m = &r->md5;
+	const struct isokit_data_check *d = &r->data;
+	if (r->data_rc)
+		printf("  data        could not be checked: %s\n", isokit_strerror(r->data_rc));
+	if (r->data_rc) {
+	} else if (d->has_file_sums && d->file_sums_rc) {
+		printf("  file sums   could not be used: %s\n", isokit_strerror(d->file_sums_rc));
+	} else if (d->has_file_sums && !d->files_bad) {
+		printf("  file sums   SHA-256 of all %llu files with data matches\n",
+		       (unsigned long long)d->files_checked);
+	} else if (d->has_file_sums) {
+		printf("  file sums   %llu of %llu files DAMAGED (SHA-256 differs):\n",
+		       (unsigned long long)d->files_bad, (unsigned long long)d->files_checked);
+		for (size_t i = 0; i < r->nfiles && i < 50; i++)
+			printf("                %s (blocks %llu-%llu)\n", r->files[i].path,
+			       (unsigned long long)r->files[i].first,
+			       (unsigned long long)(r->files[i].first + r->files[i].blocks - 1));
+		if (r->nfiles > 50)
+			printf("                ... and %zu more (see --json)\n", r->nfiles - 50);
+	} else {
+		printf("  file sums   none\n");
+	}
+	if (r->data_rc) {
+	} else if (d->has_isomd5 && !d->isomd5_rc) {
+		const struct isokit_isomd5_result *m = &d->md5;
 		if (m->intact)
 			printf("  isomd5sum   MD5 %s matches (%llu bytes, %u blocks at the end not covered)\n",
-			       m->computed, (unsigned long long)r->isomd5.covered_bytes,
-			       r->isomd5.skip_sectors);
-		else if (m->read_bytes < r->isomd5.covered_bytes)
+			       m->computed, (unsigned long long)d->isomd5.covered_bytes,
+			       d->isomd5.skip_sectors);
+		else if (m->read_bytes < d->isomd5.covered_bytes)
 			printf("  isomd5sum   MISMATCH: the image ends at byte %llu, the MD5 covers %llu\n",
 			       (unsigned long long)m->read_bytes,
-			       (unsigned long long)r->isomd5.covered_bytes);
+			       (unsigned long long)d->isomd5.covered_bytes);
 		else
-			printf("  isomd5sum   MISMATCH: recorded %s, computed %s\n", r->isomd5.md5,
+			printf("  isomd5sum   MISMATCH: recorded %s, computed %s\n", d->isomd5.md5,
 			       m->computed);
 		if (m->bad_fragment)
 			printf("  isomd5sum   first damage in fragment %u: blocks %llu-%llu\n",
 			       m->bad_fragment, (unsigned long long)(m->bad_from / 2048),
 			       (unsigned long long)((m->bad_to - 1) / 2048));
-	} else if (r->has_isomd5) {
-		printf("  isomd5sum   could not be checked: %s\n", isokit_strerror(r->md5_rc));
+		if (r->suspects) {
+			printf("  isomd5sum   files there (the image has no per-file sums to tell which):\n");
+			for (size_t i = 0; i < r->nfiles && i < 50; i++)
+				printf("                %s\n", r->files[i].path);
+			if (r->nfiles > 50)
+				printf("                ... and %zu more (see --json)\n", r->nfiles - 50);
+		}
+	} else if (d->has_isomd5) {
+		printf("  isomd5sum   could not be checked: %s\n", isokit_strerror(d->isomd5_rc));
 	} else {
 		printf("  isomd5sum   none\n");
 	}
+	if (d->unreadable_blocks)
+		printf("  unreadable  %llu blocks could not be read\n",
+		       (unsigned long long)d->unreadable_blocks);
 	for (size_t i = 0; i < r->ntags; i++) {
 		const struct tag_check *t = &r->tags[i];
 		printf("  xorriso     %s tag, blocks %u-%llu: ", t->tag.kind, t->tag.range_start,
@@ -187,7 +282,7 @@ static void print_human(const struct report *r)
 			printf("MISMATCH: recorded %s, computed %s\n", t->tag.md5, t->computed);
 	}
 	const char *st = status_of(r);
-	if (!strcmp(st, "intact") && !r->has_isomd5 && !r->ntags)
+	if (!strcmp(st, "intact") && !d->has_isomd5 && !d->has_file_sums && !r->ntags)
 		printf("result: structure intact; the image carries no checksums, so its file data "
 		       "was not checked\n");
 	else
@@ -202,28 +297,59 @@ static void print_json(const struct report *r)
 	fprintf(f, ",\n  \"status\": \"%s\",\n", status_of(r));
 	fprintf(f, "  \"structure\": {\"readable\": %s, \"entries\": %llu, \"errors\": %u},\n",
 		r->open_rc ? "false" : "true", (unsigned long long)r->entries, r->errors);
-	fputs("  \"isomd5sum\": ", f);
-	if (!r->has_isomd5) {
+	const struct isokit_data_check *d = &r->data;
+	fputs("  \"file_sums\": ", f);
+	if (!d->has_file_sums || r->data_rc) {
 		fputs("null", f);
 	} else {
-		const struct isokit_isomd5_result *m = &r->md5;
+		fprintf(f, "{\"checked\": %s, \"table_intact\": %s, \"files_checked\": %llu, "
+			   "\"files_bad\": %llu, \"damaged\": [",
+			d->file_sums_rc ? "false" : "true", d->table_intact ? "true" : "false",
+			(unsigned long long)d->files_checked, (unsigned long long)d->files_bad);
+		for (size_t i = 0; !r->suspects && i < r->nfiles; i++) {
+			fputs(i ? ", {\"path\": " : "{\"path\": ", f);
+			json_string(f, r->files[i].path);
+			fprintf(f, ", \"first_block\": %llu, \"blocks\": %llu}",
+				(unsigned long long)r->files[i].first,
+				(unsigned long long)r->files[i].blocks);
+		}
+		fputs("]}", f);
+	}
+	fputs(",\n  \"isomd5sum\": ", f);
+	if (!d->has_isomd5 || r->data_rc) {
+		fputs("null", f);
+	} else {
+		const struct isokit_isomd5_result *m = &d->md5;
 		fprintf(f, "{\"checked\": %s, \"recorded\": \"%s\", \"computed\": ",
-			r->md5_rc ? "false" : "true", r->isomd5.md5);
-		if (r->md5_rc)
+			d->isomd5_rc ? "false" : "true", d->isomd5.md5);
+		if (d->isomd5_rc)
 			fputs("null", f);
 		else
 			fprintf(f, "\"%s\"", m->computed);
 		fprintf(f, ", \"intact\": %s, \"covered_bytes\": %llu, \"read_bytes\": %llu, "
 			   "\"skip_sectors\": %u, \"fragment_count\": %u, \"bad_blocks\": ",
-			!r->md5_rc && m->intact ? "true" : "false",
-			(unsigned long long)r->isomd5.covered_bytes, (unsigned long long)m->read_bytes,
-			r->isomd5.skip_sectors, r->isomd5.fragment_count);
+			!d->isomd5_rc && m->intact ? "true" : "false",
+			(unsigned long long)d->isomd5.covered_bytes, (unsigned long long)m->read_bytes,
+			d->isomd5.skip_sectors, d->isomd5.fragment_count);
 		if (m->bad_fragment)
-			fprintf(f, "[%llu, %llu]}", (unsigned long long)(m->bad_from / 2048),
+			fprintf(f, "[%llu, %llu]", (unsigned long long)(m->bad_from / 2048),
 				(unsigned long long)((m->bad_to - 1) / 2048));
 		else
+			fputs("null", f);
+		fputs(", \"files_in_bad_blocks\": ", f);
+		if (!r->suspects) {
 			fputs("null}", f);
+		} else {
+			fputc('[', f);
+			for (size_t i = 0; i < r->nfiles; i++) {
+				if (i)
+					fputs(", ", f);
+				json_string(f, r->files[i].path);
+			}
+			fputs("]}", f);
+		}
 	}
+	fprintf(f, ",\n  \"unreadable_blocks\": %llu", (unsigned long long)d->unreadable_blocks);
 	fputs(",\n  \"md5_tags\": [", f);
 	for (size_t i = 0; i < r->ntags; i++) {
 		const struct tag_check *t = &r->tags[i];
@@ -263,7 +389,7 @@ int cmd_verify(int argc, char **argv)
 	}
 	if (img) {
 		check_structure(img, r);
-		check_isomd5(img, r, c.quiet || c.json);
+		check_data(img, r, c.quiet || c.json);
 		check_tags(img, r, c.quiet || c.json);
 		r->errors += ctx.errors;
 	}
@@ -273,6 +399,10 @@ int cmd_verify(int argc, char **argv)
 		print_human(r);
 	int status = damaged(r) ? EXIT_DAMAGE : r->unable ? EXIT_FAIL : EXIT_OK;
 	isokit_image_close(img);
+	for (size_t i = 0; i < r->nfiles; i++)
+		free(r->files[i].path);
+	free(r->files);
+	free(r->bad);
 	free(r);
 	return status;
 }
