@@ -41,6 +41,10 @@ enum isokit_writer_flags {
 	 *  record (as implantisomd5 writes it) and a SHA-256 of every file
 	 *  (docs/format/file-sums.md) */
 	ISOKIT_WRITE_NO_CHECKSUMS = 1u << 6,
+	/** also put a file SHA256SUMS at the root, in the form `sha256sum -c`
+	 *  checks (paths relative to the root, Rock Ridge names); needs the
+	 *  checksums */
+	ISOKIT_WRITE_MANIFEST = 1u << 7,
 };
 
 /** What a warning is about (see isokit_writer_warning_fn). */

@@ -248,7 +248,8 @@ static void *prefetch_main(void *arg)
 	uint64_t asked = 0;
 	for (uint32_t k = 0; k < w->nkids; k++) {
 		struct wnode *c = wnode_at(w, w->kids[k]);
-		if (c->type != W_REG || (c->flags & WF_DATA_ELSEWHERE) || c->size == 0)
+		if (c->type != W_REG || (c->flags & (WF_DATA_ELSEWHERE | WF_MANIFEST)) ||
+		    c->size == 0)
 			continue;
 		pthread_mutex_lock(&pf->mu);
 		while (!pf->stop && (k > pf->cursor + PF_FILES || asked > pf->written + PF_BYTES))
@@ -404,6 +405,31 @@ static int write_one_file(struct writer *w, struct out *o, uint32_t ci, uint64_t
 	return 0;
 }
 
+/* SHA256SUMS: the last file data, with its own entry in the sums. */
+static int write_manifest(struct writer *w, struct out *o, uint32_t *nsum)
+{
+	struct wnode *m = wnode_at(w, w->manifest);
+	if (o->pos != (uint64_t)m->lba * ISO_BLOCK || *nsum + 1 != w->nsums)
+		return w_error(w, ISOKIT_E_INVAL, "internal error: manifest out of place");
+	struct digest *sha = digest_new(DIGEST_SHA256);
+	if (!sha)
+		return w_error(w, ISOKIT_E_NOTBUILT, "%s", digest_error());
+	w->nsums--; /* the lookups see the files before it */
+	int rc = manifest_write(w, o, sha);
+	w->nsums++;
+	uint8_t d[64];
+	if (!rc && digest_final(sha, d) != 32)
+		rc = ISOKIT_E_NOMEM;
+	digest_free(sha);
+	if (rc)
+		return rc;
+	struct filesums_entry *e = &w->sums[(*nsum)++];
+	e->block = m->lba;
+	e->size = m->size;
+	memcpy(e->sha256, d, 32);
+	return out_zero(o, (size_t)((ISO_BLOCK - m->size % ISO_BLOCK) % ISO_BLOCK));
+}
+
 static int write_files(struct writer *w, struct out *o)
 {
 	uint64_t done_all = 0;
@@ -415,12 +441,15 @@ static int write_files(struct writer *w, struct out *o)
 	for (uint32_t k = 0; k < w->nkids && rc == 0; k++) {
 		uint32_t ci = w->kids[k];
 		struct wnode *c = wnode_at(w, ci);
-		if (c->type != W_REG || (c->flags & WF_DATA_ELSEWHERE) || c->size == 0)
+		if (c->type != W_REG || (c->flags & (WF_DATA_ELSEWHERE | WF_MANIFEST)) ||
+		    c->size == 0)
 			continue;
 		rc = write_one_file(w, o, ci, &done_all, &mode, &nsum);
 		prefetch_advance(&pf, k, c->size);
 	}
 	prefetch_stop(&pf);
+	if (!rc && w->manifest && wnode_at(w, w->manifest)->size)
+		rc = write_manifest(w, o, &nsum);
 	if (!rc && w->checksums && nsum != w->nsums)
 		rc = w_error(w, ISOKIT_E_INVAL, "internal error: %u file sums for %u files", nsum,
 			     w->nsums);

@@ -30,6 +30,7 @@ enum wflags {
 	WF_ISO_ONLY = 0x08,  /* the relocation folder: in the ISO tree only */
 	WF_RELOCATED = 0x10, /* folder moved into the relocation folder */
 	WF_DEDUP_COPY = 0x20, /* --dedup: same content as node `data`, stored there */
+	WF_MANIFEST = 0x40,   /* --manifest: SHA256SUMS, made while writing */
 };
 
 /* The file's data is stored with another node (`data`), not written again. */
@@ -137,6 +138,7 @@ struct writer {
 	uint32_t sums_block, sums_blocks, trailer_block;
 	struct filesums_entry *sums; /* filled as the files are written */
 	char isomd5[33];         /* the MD5 written into the record, or "" */
+	uint32_t manifest;       /* --manifest: its node, else 0 */
 	bool written;
 
 	volatile sig_atomic_t cancel;
@@ -172,6 +174,10 @@ int tree_source_path_quiet(struct writer *w, uint32_t node, char *buf, size_t ca
  * check that it is still a file of the size the scan saw: the descriptor,
  * or a negative error with the message set. */
 int tree_source_open(struct writer *w, uint32_t node, char *path, size_t cap);
+/* A regular file with no source in folder @p parent (its data is made by
+ * the writer): mode 0444, owner 0, the volume's time. */
+int tree_new_synthetic_file(struct writer *w, uint32_t parent, const char *name,
+			    uint32_t *out);
 /* Path of a node in the image ("/a/b"), for messages. */
 void tree_image_path(struct writer *w, uint32_t node, char *buf, size_t cap);
 
@@ -259,6 +265,14 @@ struct dirgen {
 };
 /* Measure (o == NULL) or write one folder; sizes land in writer.dirs. */
 int dirgen_run(struct dirgen *g);
+
+/* manifest.c: --manifest (SHA256SUMS at the root). Add the file before
+ * tree_finalize(), measure it after dedup_run(), write it after the other
+ * files' data (their sums are in writer.sums), hashing it into @p sha. */
+int manifest_add(struct writer *w);
+int manifest_measure(struct writer *w);
+struct digest;
+int manifest_write(struct writer *w, struct out *o, struct digest *sha);
 
 /* dedup.c: --dedup, between tree_finalize() and the layout */
 int dedup_run(struct writer *w);

@@ -160,7 +160,8 @@ int layout_run(struct writer *w)
 	w->zero_block = (uint32_t)next++;
 	for (uint32_t k = 0; k < w->nkids; k++) {
 		struct wnode *c = wnode_at(w, w->kids[k]);
-		if (c->type != W_REG || (c->flags & WF_DATA_ELSEWHERE) || c->size == 0)
+		if (c->type != W_REG || (c->flags & (WF_DATA_ELSEWHERE | WF_MANIFEST)) ||
+		    c->size == 0)
 			continue;
 		if (c->size > SECTION_MAX_BYTES && w->iso_level < 3) {
 			char p[4096];
@@ -174,6 +175,17 @@ int layout_run(struct writer *w)
 		if (next > UINT32_MAX)
 			break;
 	}
+	if (w->manifest && wnode_at(w, w->manifest)->size) {
+		/* its bytes are known once every other file is hashed */
+		struct wnode *m = wnode_at(w, w->manifest);
+		if (m->size > SECTION_MAX_BYTES && w->iso_level < 3)
+			return w_error(w, ISOKIT_E_INVAL, "the manifest needs ISO level 3");
+		m->lba = (uint32_t)next;
+		next += blocks_of(m->size);
+		w->nsums++;
+	}
+	if (next > UINT32_MAX)
+		return w_error(w, ISOKIT_E_LIMIT, "image larger than 8 TiB (2^32 blocks)");
 	if (w->checksums) {
 		/* checkisomd5 fails an image whose 21 fragments are shorter
 		 * than its 32 KiB reads: small images are padded with zeros */

@@ -273,6 +273,32 @@ void tree_image_path(struct writer *w, uint32_t node, char *buf, size_t cap)
 	buf[len] = '\0';
 }
 
+static void link_child(struct writer *w, uint32_t parent, uint32_t child);
+
+int tree_new_synthetic_file(struct writer *w, uint32_t parent, const char *name,
+			    uint32_t *out)
+{
+	uint32_t idx;
+	uint64_t off;
+	int rc = new_node(w, &idx);
+	if (!rc)
+		rc = arena_put(w, name, strlen(name), &off);
+	if (rc)
+		return rc;
+	struct wnode *n = wnode_at(w, idx);
+	n->name = (uint32_t)off;
+	n->name_len = (uint16_t)strlen(name);
+	n->type = W_REG;
+	n->flags = WF_SYNTH;
+	n->mode = 0100444;
+	n->mtime = n->atime = n->ctime = w->now;
+	n->btime = -1;
+	n->data = idx;
+	link_child(w, parent, idx);
+	*out = idx;
+	return 0;
+}
+
 /* ---- scanning ---- */
 
 static void link_child(struct writer *w, uint32_t parent, uint32_t child)

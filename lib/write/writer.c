@@ -101,9 +101,16 @@ ISOKIT_API int isokit_writer_write_fd(struct isokit_writer *h, int fd)
 		return w_error(w, ISOKIT_E_SEQUENCE, "the image was already written");
 	w->written = true;
 	w->msg[0] = '\0';
-	int rc = tree_finalize(w);
+	int rc = 0;
+	if (w->opt.flags & ISOKIT_WRITE_MANIFEST)
+		rc = w->checksums ? manifest_add(w)
+				  : w_error(w, ISOKIT_E_INVAL, "a manifest needs the checksums");
+	if (!rc)
+		rc = tree_finalize(w);
 	if (!rc && (w->opt.flags & ISOKIT_WRITE_DEDUP))
 		rc = dedup_run(w);
+	if (!rc && w->manifest)
+		rc = manifest_measure(w);
 	if (!rc)
 		rc = layout_run(w);
 	if (!rc)

@@ -139,6 +139,25 @@ implantisomd5 "$T/nock.iso" >/dev/null 2>&1 && checkisomd5 "$T/nock.iso" >/dev/n
 	ok "the checksums cost at most 20 blocks here" ||
 	not_ok "checksums cost $(( $(stat -c %s "$T/a.iso") - $(stat -c %s "$T/nock.iso") )) bytes"
 
+# --- --manifest: SHA256SUMS at the root, checked by sha256sum -c in a tree
+# that bsdtar (not isokit) extracted
+mkdir -p "$T/src/odd"; printf 'x' >"$T/src/odd/back\\slash"; printf 'y' >"$T/src/odd/$(printf 'cr\rlf')"
+run "$ISOKIT" create --manifest -o "$T/m.iso" "$T/src"; expect_rc 0 "create --manifest"
+mkdir -p "$T/mx"; bsdtar -xf "$T/m.iso" -C "$T/mx"
+(cd "$T/mx" && sha256sum --strict -c SHA256SUMS) >"$T/sumc" 2>&1 &&
+	ok "sha256sum -c accepts SHA256SUMS in bsdtar's extraction ($(grep -c ': OK$' "$T/sumc") files)" ||
+	not_ok "sha256sum -c: $(grep -v ': OK$' "$T/sumc" | head -5)"
+[ "$(grep -c ': OK$' "$T/sumc")" = "$(find "$T/src" -type f | wc -l)" ] && ok "every file is listed" ||
+	not_ok "$(grep -c ': OK$' "$T/sumc") lines for $(find "$T/src" -type f | wc -l) files"
+run "$ISOKIT" verify "$T/m.iso"; expect_rc 0 "verify a --manifest image (the manifest has a sum too)"
+checkisomd5 "$T/m.iso" >/dev/null 2>&1 && ok "checkisomd5 passes it" || not_ok "checkisomd5 fails the --manifest image"
+run "$ISOKIT" create --manifest --no-checksums -o "$T/x.iso" "$T/src"; expect_rc 2 "--manifest with --no-checksums is a usage error"
+cp "$T/mx/SHA256SUMS" "$T/src/SHA256SUMS"
+run "$ISOKIT" create --manifest -o "$T/x.iso" "$T/src"; expect_rc 1 "--manifest when the sources have a SHA256SUMS at the root"
+expect_err 'SHA256SUMS: the sources have a file of this name' "says why"
+[ ! -e "$T/x.iso" ] && ok "and leaves no image" || not_ok "an image was left"
+rm -rf "$T/src/SHA256SUMS" "$T/src/odd"
+
 # --- a pipe cannot seek back: file sums yes, isomd5sum no, and a warning
 "$ISOKIT" create -o - "$T/src" 2>"$T/err" | cat >"$T/pipe.iso"
 grep -q 'no isomd5sum record' "$T/err" && ok "create into a pipe warns that it writes no isomd5sum record" ||

@@ -44,6 +44,7 @@ enum {
 	OPT_SYSTEM,
 	OPT_DEDUP,
 	OPT_NO_CHECKSUMS,
+	OPT_MANIFEST,
 };
 
 static const struct opt_def create_opts[] = {
@@ -58,6 +59,7 @@ static const struct opt_def create_opts[] = {
 	{OPT_ISO_LEVEL, 0, "iso-level", "N", "ISO 9660 level 1 (8.3 names), 2 (30 characters) or 3 (default; files of 4 GiB and more)"},
 	{OPT_DEDUP, 0, "dedup", NULL, "store files with identical content once (readers still see separate files)"},
 	{OPT_NO_CHECKSUMS, 0, "no-checksums", NULL, "write no isomd5sum record and no SHA-256 of each file (isokit verify then checks the structure only)"},
+	{OPT_MANIFEST, 0, "manifest", NULL, "also put SHA256SUMS at the root, for sha256sum -c in a mount or an extracted copy"},
 	{OPT_ANON, 0, "anonymous", NULL, "owners 0, files readable by all, no write bits (like mkisofs -r)"},
 	{OPT_PUBLISHER, 0, "publisher", "TEXT", "publisher field"},
 	{OPT_PREPARER, 0, "preparer", "TEXT", "data preparer field"},
@@ -103,6 +105,7 @@ static int handle(int id, const char *arg, void *ctx)
 	case OPT_ANON: a->o.flags |= ISOKIT_WRITE_ANONYMOUS; break;
 	case OPT_DEDUP: a->o.flags |= ISOKIT_WRITE_DEDUP; break;
 	case OPT_NO_CHECKSUMS: a->o.flags |= ISOKIT_WRITE_NO_CHECKSUMS; break;
+	case OPT_MANIFEST: a->o.flags |= ISOKIT_WRITE_MANIFEST; break;
 	case OPT_ISO_LEVEL:
 		if (strcmp(arg, "1") && strcmp(arg, "2") && strcmp(arg, "3"))
 			return usage_error(&cmd_create_def, "--iso-level must be 1, 2 or 3");
@@ -269,6 +272,10 @@ int cmd_create(int argc, char **argv)
 	}
 	if (first >= argc && a.nmaps == 0) {
 		usage_error(&cmd_create_def, "no SOURCE given");
+		goto out_args;
+	}
+	if ((a.o.flags & ISOKIT_WRITE_MANIFEST) && (a.o.flags & ISOKIT_WRITE_NO_CHECKSUMS)) {
+		usage_error(&cmd_create_def, "--manifest lists the checksums that --no-checksums leaves out");
 		goto out_args;
 	}
 	bool to_stdout = strcmp(a.output, "-") == 0;
