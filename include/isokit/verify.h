@@ -4,6 +4,7 @@
 #define ISOKIT_VERIFY_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "export.h"
@@ -87,6 +88,34 @@ struct isokit_file_sums {
  * format; ISOKIT_E_NOTBUILT without libcrypto.
  */
 ISOKIT_API int isokit_file_sums_get(struct isokit_image *img, struct isokit_file_sums *out);
+
+/** The table of per-file sums, loaded and checked (its own SHA-256, order,
+ *  bounds), for looking files up while extracting. */
+struct isokit_sums;
+
+/**
+ * Load the image's file sums. @return 0; ISOKIT_E_NOENT when the image has
+ * none; ISOKIT_E_CORRUPT when the table or its trailer is damaged; another
+ * error. Memory: 48 bytes per file with data, bounded by the image's size.
+ */
+ISOKIT_API int isokit_sums_load(struct isokit_image *img, struct isokit_sums **out);
+
+/** The recorded SHA-256 of a file's data (@p st from isokit_node_stat()):
+ *  true when the table has an entry for its first block and size. Safe
+ *  from several threads at once. */
+ISOKIT_API bool isokit_sums_find(const struct isokit_sums *s, const struct isokit_stat *st,
+				 uint8_t sha256[32]);
+
+ISOKIT_API void isokit_sums_free(struct isokit_sums *s);
+
+/** A running SHA-256 (from libcrypto, loaded on first use). */
+struct isokit_sha256;
+/** NULL when libcrypto cannot be loaded or memory runs out. */
+ISOKIT_API struct isokit_sha256 *isokit_sha256_new(void);
+ISOKIT_API int isokit_sha256_update(struct isokit_sha256 *h, const void *p, size_t n);
+/** The digest; @p h is freed. @return 0 or ISOKIT_E_NOMEM. */
+ISOKIT_API int isokit_sha256_final(struct isokit_sha256 *h, uint8_t out[32]);
+ISOKIT_API void isokit_sha256_free(struct isokit_sha256 *h);
 
 /** A file whose data does not match its SHA-256: the data's first block and
  *  bytes, as recorded. */

@@ -466,3 +466,88 @@ int isokit_isomd5_check(struct isokit_image *img, isokit_progress_fn fn, void *u
 	*out = dc.md5;
 	return rc;
 }
+
+/* ---- the table for lookups ---- */
+
+struct isokit_sums {
+	struct filesums_entry *e;
+	uint64_t n;
+};
+
+int isokit_sums_load(struct isokit_image *img, struct isokit_sums **out)
+{
+	*out = NULL;
+	struct isokit_file_sums fs;
+	int rc = isokit_file_sums_get(img, &fs);
+	if (rc)
+		return rc;
+	struct isokit_sums *s = calloc(1, sizeof(*s));
+	if (!s)
+		return ISOKIT_E_NOMEM;
+	bool intact;
+	rc = load_entries(img, &fs, &s->e, &intact);
+	if (!rc && !intact)
+		rc = img_error(img, ISOKIT_E_CORRUPT, fs.table_block, NULL,
+			       "the file sums table is damaged (its SHA-256 differs)");
+	if (rc) {
+		free(s);
+		return rc;
+	}
+	s->n = fs.entries;
+	*out = s;
+	return 0;
+}
+
+bool isokit_sums_find(const struct isokit_sums *s, const struct isokit_stat *st,
+		      uint8_t sha256[32])
+{
+	if (!s || st->zisofs || st->size == 0)
+		return false;
+	uint64_t block = st->lba;
+	size_t lo = 0, hi = (size_t)s->n;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (s->e[mid].block < block)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (lo >= s->n || s->e[lo].block != block || s->e[lo].size != st->size)
+		return false;
+	memcpy(sha256, s->e[lo].sha256, 32);
+	return true;
+}
+
+void isokit_sums_free(struct isokit_sums *s)
+{
+	if (s) {
+		free(s->e);
+		free(s);
+	}
+}
+
+struct isokit_sha256 *isokit_sha256_new(void)
+{
+	return (struct isokit_sha256 *)digest_new(DIGEST_SHA256);
+}
+
+int isokit_sha256_update(struct isokit_sha256 *h, const void *p, size_t n)
+{
+	return digest_update((struct digest *)h, p, n) == 0 ? 0 : ISOKIT_E_NOMEM;
+}
+
+int isokit_sha256_final(struct isokit_sha256 *h, uint8_t out[32])
+{
+	uint8_t d[64];
+	size_t n = digest_final((struct digest *)h, d);
+	digest_free((struct digest *)h);
+	if (n != 32)
+		return ISOKIT_E_NOMEM;
+	memcpy(out, d, 32);
+	return 0;
+}
+
+void isokit_sha256_free(struct isokit_sha256 *h)
+{
+	digest_free((struct digest *)h);
+}

@@ -108,6 +108,20 @@ run "$ISOKIT" verify "$T/bad.iso"
 expect_out '1 of 8 files DAMAGED' "the human report counts the damaged files"
 expect_out '^ +/photos/IMG_2-link.CR3 \(blocks [0-9]+-[0-9]+\)' "and names each with its blocks"
 
+# --- extract --verify: each file's SHA-256 as it is written
+for j in 0 2; do
+	run "$ISOKIT" extract --verify -j $j "$T/a.iso" -C "$T/xv$j"; expect_rc 0 "extract --verify -j $j of an intact image"
+	diff -r "$T/src" "$T/xv$j" >/dev/null && ok "and the files are the sources" || not_ok "extracted tree differs"
+	damage "$T/a.iso" "$T/xbad.iso" 3 >"$T/expect.txt"
+	run "$ISOKIT" extract --verify -j $j "$T/xbad.iso" -C "$T/xb$j"; expect_rc 1 "extract --verify -j $j of a damaged image: exit 1"
+	expect_err "$(sed 's|^/||' "$T/expect.txt" | head -1): SHA-256 differs" "names the damaged file"
+	[ "$(grep -c 'SHA-256 differs' "$T/err")" = 1 ] && ok "and no other" || not_ok "$(cat "$T/err")"
+done
+xorriso -outdev "$T/plain-xorriso.iso" -map "$T/src" / >/dev/null 2>&1
+run "$ISOKIT" extract --verify "$T/plain-xorriso.iso" -C "$T/xp"; expect_rc 1 "extract --verify of an image without file sums: exit 1"
+expect_err 'has no file sums' "says why"
+[ ! -e "$T/xp/docs" ] && ok "and extracts nothing" || not_ok "files were extracted"
+
 # --- damage to the table or its trailer is damage, not silence
 tb=$(python3 -c 'import struct,sys; f=open(sys.argv[1],"rb"); f.seek(16*2048+80); print(struct.unpack("<I", f.read(4))[0] - 16)' "$T/a.iso")
 cp "$T/a.iso" "$T/trailer.iso"; flip "$T/trailer.iso" $((tb * 2048 + 30))

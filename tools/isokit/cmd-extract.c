@@ -20,7 +20,7 @@
 #include "extract.h"
 #include "paths.h"
 
-enum { OPT_DIR = 1, OPT_OVERWRITE, OPT_NO_OWNER, OPT_JOBS };
+enum { OPT_DIR = 1, OPT_OVERWRITE, OPT_NO_OWNER, OPT_JOBS, OPT_VERIFY };
 
 const struct cmd_def cmd_extract_def = {
 	"extract", "IMAGE [PATH...]",
@@ -34,6 +34,7 @@ static const struct opt_def extract_opts[] = {
 	{OPT_DIR, 'C', "directory", "DIR", "extract into DIR (created if missing)"},
 	{OPT_OVERWRITE, 0, "overwrite", NULL, "replace existing files (atomically, by rename)"},
 	{OPT_NO_OWNER, 0, "no-same-owner", NULL, "as root, do not restore owners"},
+	{OPT_VERIFY, 0, "verify", NULL, "check each file's SHA-256 (written by isokit create) as it is written"},
 	{OPT_JOBS, 'j', "jobs", "N", "threads that copy large files (default: 2 on a multi-core machine, 0: none)"},
 	/* -v (common option): print each path as it is extracted */
 	{0, 0, NULL, NULL, NULL},
@@ -230,6 +231,14 @@ int xfile_write(struct xstate *x, struct xwriter *w, struct xfile *f)
 {
 	const struct isokit_stat *st = &f->st;
 	int rc = 0;
+	uint8_t want[32];
+	bool check = x->sums && isokit_sums_find(x->sums, st, want);
+	if (x->sums && st->size && !check)
+		__atomic_add_fetch(&x->unverified, 1, __ATOMIC_RELAXED);
+	if (check && !(w->cp.sha = isokit_sha256_new())) {
+		xfail(x, f->rel, "cannot check: libcrypto cannot be loaded");
+		check = false;
+	}
 	if (f->node) {
 		if (st->size)
 			rc = copy_node_data(&w->cp, w->img, f->node, f->fd, &x->prog);
@@ -237,6 +246,20 @@ int xfile_write(struct xstate *x, struct xwriter *w, struct xfile *f)
 		rc = copy_write_buf(&w->cp, f->fd, f->data, (size_t)st->size);
 		if (rc == 0)
 			progress_update(&x->prog, st->size, 0);
+	}
+	if (check) {
+		uint8_t got[32];
+		int hrc = isokit_sha256_final(w->cp.sha, got);
+		w->cp.sha = NULL;
+		if (!rc && hrc)
+			rc = hrc;
+		if (!rc && memcmp(got, want, 32) != 0) {
+			/* kept, as unzip keeps a file with a bad CRC: the bytes are
+			 * what the image holds, and may be most of the file */
+			__atomic_add_fetch(&x->mismatched, 1, __ATOMIC_RELAXED);
+			xfail(x, f->rel, "SHA-256 differs from the one recorded when the image was "
+				 "made: the image's copy of this file is damaged (extracted as it is)");
+		}
 	}
 	if (rc) {
 		if (w->cp.out_errno) {
@@ -676,6 +699,8 @@ static int extract_opt(int id, const char *arg, void *vctx)
 		x->overwrite = true;
 	else if (id == OPT_NO_OWNER)
 		x->restore_owner = false;
+	else if (id == OPT_VERIFY)
+		x->verify = true;
 	else if (id == OPT_JOBS) {
 		char *end;
 		long v = strtol(arg, &end, 10);
@@ -722,6 +747,20 @@ int cmd_extract(int argc, char **argv)
 		close(x.rootfd);
 		return EXIT_FAIL;
 	}
+	if (x.verify) {
+		int rc = isokit_sums_load(x.img, &x.sums);
+		if (rc) {
+			if (rc == ISOKIT_E_NOENT)
+				msg_error(x.image, "--verify: the image has no file sums (they are written "
+					  "by isokit create unless --no-checksums); run without --verify, "
+					  "or check it with isokit verify");
+			else
+				cli_image_error(x.image, x.img, rc);
+			isokit_image_close(x.img);
+			close(x.rootfd);
+			return EXIT_FAIL;
+		}
+	}
 	x.main_w.img = x.img;
 	if (copier_init(&x.main_w.cp)) {
 		msg_error(NULL, "out of memory");
@@ -748,6 +787,13 @@ int cmd_extract(int argc, char **argv)
 		free(x.links[i].path);
 	free(x.links);
 	free(x.stack);
+	if (x.unverified && !x.quiet)
+		msg_warn(x.image, "--verify: %u file%s had no recorded SHA-256 and %s not checked",
+			 x.unverified, x.unverified == 1 ? "" : "s", x.unverified == 1 ? "was" : "were");
+	if (x.mismatched)
+		msg_error(x.image, "--verify: %u file%s damaged in the image", x.mismatched,
+			  x.mismatched == 1 ? " is" : "s are");
+	isokit_sums_free(x.sums);
 	isokit_image_close(x.img);
 	close(x.rootfd);
 	if (x.failures || ctx.errors) {

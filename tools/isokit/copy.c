@@ -38,6 +38,7 @@ int copier_init(struct copier *c)
 	c->win = NULL;
 	c->win_cap = c->win_len = 0;
 	c->win_off = 0;
+	c->sha = NULL;
 	return c->buf ? 0 : ISOKIT_E_NOMEM;
 }
 
@@ -50,6 +51,8 @@ void copier_release(struct copier *c)
 
 static int write_all(struct copier *c, int fd, const unsigned char *p, size_t n)
 {
+	if (c->sha && isokit_sha256_update(c->sha, p, n) != 0)
+		return ISOKIT_E_NOMEM;
 	while (n > 0) {
 		ssize_t w = write(fd, p, n > COPY_BUF ? COPY_BUF : n);
 		if (w < 0) {
@@ -70,7 +73,7 @@ static int write_all(struct copier *c, int fd, const unsigned char *p, size_t n)
 static ssize_t range_copy(struct copier *c, int in, uint64_t off, int out,
 			  size_t len)
 {
-	if (!c->try_cfr || (off & 4095) != 0)
+	if (!c->try_cfr || c->sha || (off & 4095) != 0)
 		return 0;
 	loff_t o = (loff_t)off;
 	ssize_t n;

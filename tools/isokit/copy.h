@@ -14,6 +14,9 @@ struct copier {
 	size_t win_cap, win_len;
 	uint64_t win_off;
 	int out_errno; /* errno of a failed write, 0 if the image failed */
+	/* extract --verify: every byte written is hashed here (and nothing
+	 * goes by copy_file_range, which the program never sees) */
+	struct isokit_sha256 *sha;
 };
 
 int copier_init(struct copier *c);

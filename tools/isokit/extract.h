@@ -53,7 +53,7 @@ struct xstate {
 	const char *image;
 	const char *dest;
 	int rootfd;
-	bool overwrite, restore_owner, is_root, quiet, verbose;
+	bool overwrite, restore_owner, is_root, quiet, verbose, verify;
 	uid_t euid;
 	gid_t egid;
 	bool parent_sgid; /* the folder being filled has its set-group-ID bit */
@@ -68,6 +68,9 @@ struct xstate {
 	uint64_t tmp_counter;
 	int jobs;
 	struct xpool *pool; /* NULL: everything in the main thread */
+	struct isokit_sums *sums; /* --verify: the image's file sums */
+	unsigned unverified;      /* files with data but no recorded sum (atomic) */
+	unsigned mismatched;      /* files whose SHA-256 differs (atomic) */
 };
 
 /* One regular file being written: created by the main thread, then filled
