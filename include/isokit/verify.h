@@ -167,6 +167,16 @@ ISOKIT_API int isokit_files_in_blocks(struct isokit_image *img,
 				      const struct isokit_block_range *ranges, size_t n,
 				      isokit_range_file_fn fn, void *ud);
 
+/**
+ * Check that the primary tree (read with Rock Ridge when present) and the
+ * Joliet tree hold the same files, matched by their data (names may be cut
+ * or changed in Joliet on purpose, and links and devices are Rock Ridge's
+ * only). Each file in one tree only is a finding (severity error, code
+ * "namespaces") and counted in *problems. Images without Joliet pass.
+ * @return 0, or an error that stopped the check.
+ */
+ISOKIT_API int isokit_check_namespaces(struct isokit_image *img, unsigned *problems);
+
 /** What isokit_check_structure() found. */
 struct isokit_structure_check {
 	uint64_t entries; /**< entries read */
@@ -176,10 +186,12 @@ struct isokit_structure_check {
 /**
  * Read the whole tree of the chosen namespace once, with the checks
  * extract makes (a damaged directory is reported and left out), then check
- * the path tables (isokit_check_path_tables()) and that no two files' data
- * overlap, other than files sharing the very same extent (hard links,
- * deduplicated content). Every problem is reported as a finding (severity
- * error; code "structure", "path-table" or "overlap", an overlap naming
+ * the path tables (isokit_check_path_tables()), that the Rock Ridge and
+ * Joliet trees hold the same files (isokit_check_namespaces()), and that no
+ * two files' data overlap, other than files sharing the very same extent
+ * (hard links, deduplicated content). Every problem is reported as a
+ * finding (severity error; code "structure", "path-table", "namespaces" or
+ * "overlap", an overlap naming
  * both files) and counted in @p out->errors. Memory: 24 bytes per file
  * extent. @return 0, or an error that stopped the check.
  */

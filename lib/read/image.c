@@ -452,9 +452,34 @@ void isokit_image_close(struct isokit_image *img)
 {
 	if (!img)
 		return;
-	isokit_source_free(img->src);
+	if (!img->borrowed_src)
+		isokit_source_free(img->src);
 	free(img->root.ext);
 	free(img);
+}
+
+int img_view(struct isokit_image *img, enum isokit_namespace ns, struct isokit_image **out)
+{
+	*out = NULL;
+	struct isokit_image *v = malloc(sizeof(*v));
+	if (!v)
+		return ISOKIT_E_NOMEM;
+	*v = *img;
+	v->borrowed_src = true;
+	v->root.ext = NULL;
+	v->root.n_ext = 0;
+	v->opts.ns = ns;
+	v->use_rr = false;
+	v->findings = 0;
+	v->ce_block = -1;
+	int rc = choose_namespace(v);
+	if (rc) {
+		snprintf(img->errmsg, sizeof(img->errmsg), "%s", v->errmsg);
+		isokit_image_close(v);
+		return rc;
+	}
+	*out = v;
+	return 0;
 }
 
 const char *isokit_image_errmsg(const struct isokit_image *img)

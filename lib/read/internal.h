@@ -61,6 +61,7 @@ struct isokit_image {
 	struct isokit_node root;
 	char root_name[1];
 	unsigned findings;
+	bool borrowed_src; /* a view (img_view()): the source is another's */
 	/* one cached block for CE areas, which writers share between records */
 	int64_t ce_block;
 	uint8_t ce_buf[ISO_BLOCK];
@@ -102,6 +103,10 @@ int img_parse_su(struct isokit_image *img, const uint8_t *su, size_t su_len,
 void node_fill_stat(struct isokit_image *img, struct isokit_node *n,
 		    const struct dirrec *r, const struct rr_info *rr,
 		    uint64_t record_addr);
+
+/* A second handle on the same image reading namespace @p ns (its source
+ * and findings callback shared; close it before @p img). */
+int img_view(struct isokit_image *img, enum isokit_namespace ns, struct isokit_image **out);
 
 /* Build the root node of the chosen tree from its '.' record. */
 int img_root_init(struct isokit_image *img, const struct tree_root *t);

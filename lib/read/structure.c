@@ -42,6 +42,10 @@ int isokit_check_structure(struct isokit_image *img, struct isokit_structure_che
 	unsigned n;
 	rc = isokit_check_path_tables(img, &n);
 	out->errors += n;
+	if (!rc) {
+		rc = isokit_check_namespaces(img, &n);
+		out->errors += n;
+	}
 	int rc2;
 	out->errors += overlap_report(img, &files, &rc2);
 	return rc ? rc : rc2;

@@ -159,6 +159,17 @@ fi
 run "$ISOKIT" verify "$T/ov-bad.iso"; expect_rc 4 "overlapping file data is damage"
 expect_err 'file data overlaps that of /(a|same|link)\.txt.*path /b\.txt' "the overlap names both files"
 
+# --- Rock Ridge and Joliet trees must hold the same files
+genisoimage -quiet -R -J -o "$T/rj.iso" "$T/src" 2>/dev/null
+run "$ISOKIT" verify "$T/rj.iso"; expect_rc 0 "genisoimage -R -J: both trees hold the same files"
+genisoimage -quiet -R -J -hide-joliet small.txt -o "$T/rj-hidden.iso" "$T/src" 2>/dev/null
+if command -v isoinfo >/dev/null; then
+	isoinfo -J -f -i "$T/rj-hidden.iso" | grep -q small.txt && not_ok "isoinfo -J still lists small.txt" ||
+		ok "isoinfo -J does not list the hidden small.txt"
+fi
+run "$ISOKIT" verify "$T/rj-hidden.iso"; expect_rc 4 "a file missing from the Joliet tree is damage"
+expect_err 'Rock Ridge tree that the Joliet tree does not have \(sector [0-9]+, path /sub/small.txt\)' "names it"
+
 # --- libcrypto is loaded by verify only, not by every command
 if ldd "$ISOKIT" | grep -q libcrypto; then not_ok "isokit links libcrypto (1.6 MiB more for every command)"
 else ok "isokit does not link libcrypto (verify loads it)"; fi
