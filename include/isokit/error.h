@@ -33,7 +33,8 @@ extern "C" {
 	X(DEVICE, -16, "device error")                                         \
 	X(CANCELED, -17, "canceled")                                           \
 	X(NOTISO, -18, "not an ISO 9660 image")                                \
-	X(TRUNCATED, -19, "image is cut short")
+	X(TRUNCATED, -19, "image is cut short")                                \
+	X(EXISTS, -20, "already there")
 
 enum isokit_err {
 	ISOKIT_OK = 0,

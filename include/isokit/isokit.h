@@ -9,6 +9,7 @@
 #include "image.h"
 #include "writer.h"
 #include "verify.h"
+#include "repair.h"
 
 #define ISOKIT_VERSION_MAJOR 0
 #define ISOKIT_VERSION_MINOR 1

@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "interrupt.h"
 #include "partial.h"
 
 const struct cmd_def cmd_create_def = {
@@ -45,6 +46,8 @@ enum {
 	OPT_DEDUP,
 	OPT_NO_CHECKSUMS,
 	OPT_MANIFEST,
+	OPT_ECC,
+	OPT_SIDECAR,
 };
 
 static const struct opt_def create_opts[] = {
@@ -60,6 +63,8 @@ static const struct opt_def create_opts[] = {
 	{OPT_DEDUP, 0, "dedup", NULL, "store files with identical content once (readers still see separate files)"},
 	{OPT_NO_CHECKSUMS, 0, "no-checksums", NULL, "write no isomd5sum record and no SHA-256 of each file (isokit verify then checks the structure only)"},
 	{OPT_MANIFEST, 0, "manifest", NULL, "also put SHA256SUMS at the root, for sha256sum -c in a mount or an extracted copy"},
+	{OPT_ECC, 0, "ecc", "PERCENT", "add repair data (Reed-Solomon, see isokit ecc) of PERCENT (1-100) of the image, after it"},
+	{OPT_SIDECAR, 0, "sidecar", NULL, "with --ecc: put the repair data in OUT.iso.ecc instead"},
 	{OPT_ANON, 0, "anonymous", NULL, "owners 0, files readable by all, no write bits (like mkisofs -r)"},
 	{OPT_PUBLISHER, 0, "publisher", "TEXT", "publisher field"},
 	{OPT_PREPARER, 0, "preparer", "TEXT", "data preparer field"},
@@ -75,6 +80,8 @@ struct create_args {
 	size_t nmaps;
 	const char **excludes;
 	size_t nexcludes;
+	unsigned ecc;  /* --ecc PERCENT, 0: none */
+	bool sidecar;  /* --sidecar: the repair data in OUT.ecc */
 };
 
 static int push(const char ***v, size_t *n, const char *s)
@@ -106,6 +113,15 @@ static int handle(int id, const char *arg, void *ctx)
 	case OPT_DEDUP: a->o.flags |= ISOKIT_WRITE_DEDUP; break;
 	case OPT_NO_CHECKSUMS: a->o.flags |= ISOKIT_WRITE_NO_CHECKSUMS; break;
 	case OPT_MANIFEST: a->o.flags |= ISOKIT_WRITE_MANIFEST; break;
+	case OPT_SIDECAR: a->sidecar = true; break;
+	case OPT_ECC: {
+		char *end;
+		long v = strtol(arg, &end, 10);
+		if (*end || v < 1 || v > 100)
+			return usage_error(&cmd_create_def, "--ecc takes a percentage from 1 to 100, not '%s'", arg);
+		a->ecc = (unsigned)v;
+		break;
+	}
 	case OPT_ISO_LEVEL:
 		if (strcmp(arg, "1") && strcmp(arg, "2") && strcmp(arg, "3"))
 			return usage_error(&cmd_create_def, "--iso-level must be 1, 2 or 3");
@@ -152,6 +168,30 @@ static int open_temp(const char *target, char tmp[PATH_MAX])
 	umask(um);
 	(void)fchmod(fd, 0666 & ~um);
 	return fd;
+}
+
+/* --ecc: repair data for the complete image under its temporary name */
+static int add_ecc(const struct create_args *a, const char *tmp, bool quiet)
+{
+	char side[PATH_MAX];
+	struct isokit_ecc_options eo = {.percent = a->ecc, .sidecar = a->sidecar};
+	if (a->sidecar) {
+		if ((size_t)snprintf(side, sizeof(side), "%s.ecc", a->output) >= sizeof(side)) {
+			msg_error(NULL, "%s.ecc: path too long", a->output);
+			return ISOKIT_E_INVAL;
+		}
+		eo.sidecar_path = side;
+	}
+	struct progress p;
+	progress_init(&p, "repair data", 0, quiet);
+	eo.progress = interrupt_progress;
+	eo.ud = &p;
+	char msg[1024];
+	int rc = isokit_ecc_add(tmp, &eo, NULL, msg, sizeof(msg));
+	progress_end(&p);
+	if (rc)
+		msg_error(NULL, "%s: repair data: %s", a->output, msg[0] ? msg : isokit_strerror(rc));
+	return rc;
 }
 
 /* ---- warnings: Joliet shortenings are listed once, at the end ---- */
@@ -279,6 +319,14 @@ int cmd_create(int argc, char **argv)
 		goto out_args;
 	}
 	bool to_stdout = strcmp(a.output, "-") == 0;
+	if (a.sidecar && !a.ecc) {
+		usage_error(&cmd_create_def, "--sidecar goes with --ecc PERCENT");
+		goto out_args;
+	}
+	if (to_stdout && a.ecc) {
+		usage_error(&cmd_create_def, "--ecc needs an output file (the repair data is computed from the written image)");
+		goto out_args;
+	}
 	if (to_stdout && isatty(STDOUT_FILENO)) {
 		usage_error(&cmd_create_def, "refusing to write an image to a terminal");
 		goto out_args;
@@ -341,6 +389,8 @@ int cmd_create(int argc, char **argv)
 		fd = -1;
 		msg_error(NULL, "%s: %s", a.output, strerror(errno));
 		rc = ISOKIT_E_IO;
+	} else if (!to_stdout && a.ecc && (rc = add_ecc(&a, tmp, c.quiet)) < 0) {
+		fd = -1;
 	} else if (!to_stdout) {
 		fd = -1;
 		if (rename(tmp, a.output) < 0) {

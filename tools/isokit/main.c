@@ -12,6 +12,8 @@ static const struct cmd_def *const commands[] = {
 	&cmd_cat_def,
 	&cmd_extract_def,
 	&cmd_verify_def,
+	&cmd_ecc_def,
+	&cmd_repair_def,
 	&cmd_mount_def,
 	&cmd_umount_def,
 };
@@ -20,7 +22,8 @@ static const struct cmd_def *const commands[] = {
 static void usage(FILE *out)
 {
 	fprintf(out, "usage: isokit COMMAND [options] [operands]\n\n"
-		     "Read ISO 9660 disc images (Rock Ridge, Joliet, zisofs, El Torito).\n\n"
+		     "Make, read, verify and repair ISO 9660 disc images (Rock Ridge, Joliet,\n"
+		     "zisofs, El Torito).\n\n"
 		     "commands:\n");
 	for (size_t i = 0; i < NCOMMANDS; i++) {
 		const char *s = commands[i]->summary;
