@@ -8,11 +8,15 @@ packages=(
 	meson ninja-build pkg-config gcc clang libclang-rt-14-dev llvm
 	# libraries
 	zlib1g-dev libssl-dev libfuse3-dev
+	# repair data: ISA-L, loaded at run time (lib/integrity/isal.h)
+	libisal2
 	# isokit mount: fusermount3; and the mount benchmark's peers
 	fuse3 fuseiso archivemount
 	# test oracles and helpers
 	xorriso genisoimage libarchive-tools 7zip p7zip-full isomd5sum
 	python3 attr time
+	# the repair benchmark's peer
+	dvdisaster
 )
 
 SUDO=

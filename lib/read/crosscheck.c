@@ -70,7 +70,8 @@ static int collect(struct isokit_image *img, struct key_set *s)
 		s->v[s->n++] = k;
 	}
 	isokit_walk_free(w);
-	qsort(s->v, s->n, sizeof(*s->v), cmp_key);
+	if (s->n > 1)
+		qsort(s->v, s->n, sizeof(*s->v), cmp_key);
 	return 0;
 }
 

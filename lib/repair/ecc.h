@@ -91,4 +91,7 @@ int ecc_locate(int fd, uint64_t size, const char *path, const char *sidecar_path
  * are counted in *missing (may be NULL). 0, or -1 with errno. */
 int ecc_pread(int fd, void *buf, size_t len, uint64_t off, uint64_t *missing);
 
+/* pwrite of all @p len bytes: 0, or an errno. */
+int ecc_pwrite(int fd, const void *buf, size_t len, uint64_t off);
+
 #endif

@@ -42,22 +42,6 @@ struct encoder {
 	int cancel;     /* set when the caller cancels (atomic) */
 };
 
-static int pwrite_all(int fd, const void *buf, size_t len, uint64_t off)
-{
-	const uint8_t *p = buf;
-	while (len > 0) {
-		ssize_t n = pwrite(fd, p, len, (off_t)off);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return n < 0 ? errno : EIO;
-		p += n;
-		len -= (size_t)n;
-		off += (uint64_t)n;
-	}
-	return 0;
-}
-
 /* One stripe: groups [g0, g0 + n). */
 static int encode_stripe(struct encoder *e, uint64_t g0, uint32_t n, uint8_t **data,
 			 uint8_t **parity)
@@ -80,7 +64,7 @@ static int encode_stripe(struct encoder *e, uint64_t g0, uint32_t n, uint8_t **d
 	e->l->ec_encode_data((int)len, (int)h->k, (int)h->m, e->tables, data, parity);
 	for (uint32_t r = 0; r < h->m; r++) {
 		uint64_t at = ecc_parity_at(h) + (uint64_t)r * h->groups + g0;
-		int rc = pwrite_all(e->out_fd, parity[r], len, e->area + at * ECC_BLOCK);
+		int rc = ecc_pwrite(e->out_fd, parity[r], len, e->area + at * ECC_BLOCK);
 		if (rc)
 			return rc;
 		uint64_t c = h->data_blocks + (uint64_t)r * h->groups + g0;
@@ -203,10 +187,10 @@ static int write_tables(const struct isal *l, const struct ecc_header *h, const 
 	    ecc_header_encode(blk, &hh) != 0)
 		rc = fail(msg, msglen, ISOKIT_E_NOTBUILT, "%s", digest_error());
 	int e = 0;
-	if (!rc && !(e = pwrite_all(fd, t, tbytes, area + ecc_crc1_at(h) * ECC_BLOCK)) &&
-	    !(e = pwrite_all(fd, t, tbytes, area + ecc_crc2_at(h) * ECC_BLOCK)) &&
-	    !(e = pwrite_all(fd, blk, ECC_BLOCK, area)))
-		e = pwrite_all(fd, blk, ECC_BLOCK, area + ecc_header2_at(h) * ECC_BLOCK);
+	if (!rc && !(e = ecc_pwrite(fd, t, tbytes, area + ecc_crc1_at(h) * ECC_BLOCK)) &&
+	    !(e = ecc_pwrite(fd, t, tbytes, area + ecc_crc2_at(h) * ECC_BLOCK)) &&
+	    !(e = ecc_pwrite(fd, blk, ECC_BLOCK, area)))
+		e = ecc_pwrite(fd, blk, ECC_BLOCK, area + ecc_header2_at(h) * ECC_BLOCK);
 	if (!rc && e)
 		rc = fail(msg, msglen, e == ENOSPC ? ISOKIT_E_NOSPACE : ISOKIT_E_IO,
 			  "writing the repair data: %s", strerror(e));

@@ -179,6 +179,22 @@ int ecc_pread(int fd, void *buf, size_t len, uint64_t off, uint64_t *missing)
 	return 0;
 }
 
+int ecc_pwrite(int fd, const void *buf, size_t len, uint64_t off)
+{
+	const uint8_t *p = buf;
+	while (len > 0) {
+		ssize_t n = pwrite(fd, p, len, (off_t)off);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return n < 0 ? errno : EIO;
+		p += n;
+		len -= (size_t)n;
+		off += (uint64_t)n;
+	}
+	return 0;
+}
+
 /* A header at byte @p off of @p fd: 1, 0 none, < 0 see ecc_header_decode. */
 static int header_at(int fd, uint64_t off, struct ecc_header *h)
 {
@@ -222,7 +238,7 @@ static int locate_sidecar(const char *spath, struct ecc_header *h, int *afd, cha
 	if (msg)
 		snprintf(msg, msglen, "%s: not isokit repair data, or both its headers are damaged",
 			 spath);
-	return ISOKIT_E_CORRUPT;
+	return ISOKIT_E_INVAL;
 }
 
 int ecc_locate(int fd, uint64_t size, const char *path, const char *sidecar_path,

@@ -224,22 +224,6 @@ static int read_stripe(struct fixer *f, struct stripe *s, uint64_t g0, uint32_t 
 	return 0;
 }
 
-static int pwrite_all(int fd, const void *buf, size_t len, uint64_t off)
-{
-	const uint8_t *p = buf;
-	while (len > 0) {
-		ssize_t n = pwrite(fd, p, len, (off_t)off);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return n < 0 ? errno : EIO;
-		p += n;
-		len -= (size_t)n;
-		off += (uint64_t)n;
-	}
-	return 0;
-}
-
 /* Rebuild groups [g1, g2) of the stripe starting at @p g0, which all lost
  * the positions @p pos (ne of them, ne <= m); write what checks out to
  * @p out (the image copy; @p out_area the repair data's place there, or
@@ -302,9 +286,9 @@ static int rebuild_run(struct fixer *f, struct stripe *s, uint64_t g0, uint64_t 
 				continue; /* stays damaged: not written */
 			int e = 0;
 			if (data)
-				e = pwrite_all(out, p, ECC_BLOCK, idx * ECC_BLOCK);
+				e = ecc_pwrite(out, p, ECC_BLOCK, idx * ECC_BLOCK);
 			else if (out_area >= 0)
-				e = pwrite_all(out, p, ECC_BLOCK,
+				e = ecc_pwrite(out, p, ECC_BLOCK,
 					       (uint64_t)out_area +
 						       (ecc_parity_at(h) + (uint64_t)(pos[i] - k) * h->groups + g) *
 							       ECC_BLOCK);
@@ -421,7 +405,7 @@ static int make_copy(struct fixer *f, const char *target, char *tmp, size_t tmpc
 				n = -1, errno = ENOMEM;
 			else if ((n = pread(f->fd, buf, want < SCAN_BUF ? want : SCAN_BUF,
 					    (off_t)done)) > 0 &&
-				 pwrite_all(out, buf, (size_t)n, done) != 0)
+				 ecc_pwrite(out, buf, (size_t)n, done) != 0)
 				n = -1;
 		}
 		if (n < 0 && errno == EINTR)
@@ -462,13 +446,13 @@ static int write_meta(struct fixer *f, int out, uint64_t area)
 	size_t tbytes = (size_t)(h->crc_blocks * ECC_BLOCK);
 	if (ecc_header_encode(blk, h) != 0)
 		return say(f, ISOKIT_E_NOTBUILT, "%s", digest_error());
-	int e = pwrite_all(out, blk, ECC_BLOCK, area);
+	int e = ecc_pwrite(out, blk, ECC_BLOCK, area);
 	if (!e)
-		e = pwrite_all(out, blk, ECC_BLOCK, area + ecc_header2_at(h) * ECC_BLOCK);
+		e = ecc_pwrite(out, blk, ECC_BLOCK, area + ecc_header2_at(h) * ECC_BLOCK);
 	if (!e)
-		e = pwrite_all(out, f->crc_raw, tbytes, area + ecc_crc1_at(h) * ECC_BLOCK);
+		e = ecc_pwrite(out, f->crc_raw, tbytes, area + ecc_crc1_at(h) * ECC_BLOCK);
 	if (!e)
-		e = pwrite_all(out, f->crc_raw, tbytes, area + ecc_crc2_at(h) * ECC_BLOCK);
+		e = ecc_pwrite(out, f->crc_raw, tbytes, area + ecc_crc2_at(h) * ECC_BLOCK);
 	return e ? say(f, ISOKIT_E_IO, "writing the repaired image: %s", strerror(e)) : 0;
 }
 

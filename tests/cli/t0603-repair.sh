@@ -133,6 +133,25 @@ cmp -s <(head -c "$(( $(python3 -c 'import json,sys; print(json.load(open(sys.ar
 	<(head -c "$(( $(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["data_blocks"])' "$T/out") * 2048 ))" "$T/p.iso") &&
 	ok "--replace left the image's own blocks alone" || not_ok "--replace changed the image"
 
+# --- forged repair data: a header with a valid SHA-256 and absurd sizes
+# must be refused without allocating what it claims
+python3 - "$T/forged.ecc" <<'PY'
+import hashlib, struct, sys
+h = bytearray(2048)
+h[0:16] = b"ISOKIT REPAIR V1"
+D, k, m = 1 << 39, 1, 1
+G = D; T_ = -(-(D + m * G) // 511); E = 2 + 2 * T_ + m * G
+struct.pack_into("<IIQQIIQQQIIII", h, 16, 1, 2048, D, D, k, m, G, T_, E, 1, 1, 1, 0)
+h[120:152] = hashlib.sha256(bytes(h[0:120])).digest()
+open(sys.argv[1], "wb").write(bytes(h))
+PY
+cp "$T/x-good.iso" "$T/f.iso" 2>/dev/null || cp "$T/good.iso" "$T/f.iso"
+# (a sanitizer build reserves terabytes of address space: no limit there)
+lim=400000; (ulimit -v $lim; "$ISOKIT" --version) >/dev/null 2>&1 || lim=unlimited
+(ulimit -v $lim; "$ISOKIT" repair --sidecar-file "$T/forged.ecc" "$T/f.iso" >"$T/out" 2>"$T/err"); rc=$?
+[ "$rc" = 1 ] && grep -q 'not isokit repair data' "$T/err" && ok "a forged sidecar claiming 2^39 blocks is refused (exit 1, address space $lim KiB)" ||
+	not_ok "forged sidecar: exit $rc: $(cat "$T/err")"
+
 # --- usage and refusals
 run "$ISOKIT" ecc add --percent 0 "$T/p.iso"; expect_rc 2 "--percent 0 is a usage error"
 head -c 100000 /dev/zero >"$T/zero.bin"

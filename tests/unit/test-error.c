@@ -22,7 +22,7 @@ static const struct row rows[] = {
 static void test_table(void)
 {
 	tap_note("every listed code");
-	CHECK_EQ_U64(NROWS, 19);
+	CHECK_EQ_U64(NROWS, 20);
 	for (size_t i = 0; i < NROWS; i++) {
 		CHECK_STR(isokit_strerror(rows[i].code), rows[i].msg);
 		CHECK_STR(isokit_errname(rows[i].code), rows[i].name);
@@ -38,6 +38,7 @@ static void test_table(void)
 	CHECK_EQ_I64(ISOKIT_E_LOOP, -11);
 	CHECK_EQ_I64(ISOKIT_E_NOTISO, -18);
 	CHECK_EQ_I64(ISOKIT_E_TRUNCATED, -19);
+	CHECK_EQ_I64(ISOKIT_E_EXISTS, -20);
 	CHECK_STR(isokit_errname(-3), "ISOKIT_E_CORRUPT");
 	CHECK_STR(isokit_strerror(-11), "directory loop");
 
@@ -46,7 +47,7 @@ static void test_table(void)
 	CHECK_STR(isokit_errname(ISOKIT_OK), "ISOKIT_OK");
 
 	tap_note("unknown codes");
-	static const int unknown[] = {-20, -999, 1, 42, -2147483647 - 1};
+	static const int unknown[] = {-21, -999, 1, 42, -2147483647 - 1};
 	for (size_t i = 0; i < sizeof(unknown) / sizeof(unknown[0]); i++) {
 		CHECK_STR(isokit_strerror(unknown[i]), "unknown error");
 		const char *n = isokit_errname(unknown[i]);

@@ -54,6 +54,8 @@ struct report {
 	struct named *files;   /* their paths (several for hard links) */
 	size_t nfiles, files_cap;
 	bool suspects;         /* files[] are those in the isomd5sum's bad range */
+	bool has_ecc;          /* repair data found (isokit ecc add) */
+	struct isokit_ecc_info ecc;
 	struct tag_check tags[MAX_TAGS];
 	size_t ntags;
 	bool unable;           /* a check could not run (not damage) */
@@ -270,6 +272,12 @@ static void print_human(const struct report *r)
 	if (d->unreadable_blocks)
 		printf("  unreadable  %llu blocks could not be read\n",
 		       (unsigned long long)d->unreadable_blocks);
+	if (r->has_ecc)
+		printf("  repair data %s, %u repair blocks per %u%s\n",
+		       r->ecc.sidecar ? "in a sidecar file" : "after the image", r->ecc.m, r->ecc.k,
+		       damaged(r) ? ": 'isokit repair' can rebuild what it covers" : "");
+	else
+		printf("  repair data none\n");
 	for (size_t i = 0; i < r->ntags; i++) {
 		const struct tag_check *t = &r->tags[i];
 		printf("  xorriso     %s tag, blocks %u-%llu: ", t->tag.kind, t->tag.range_start,
@@ -350,6 +358,13 @@ static void print_json(const struct report *r)
 		}
 	}
 	fprintf(f, ",\n  \"unreadable_blocks\": %llu", (unsigned long long)d->unreadable_blocks);
+	if (r->has_ecc)
+		fprintf(f, ",\n  \"repair_data\": {\"where\": \"%s\", \"k\": %u, \"m\": %u, "
+			   "\"data_blocks\": %llu}",
+			r->ecc.sidecar ? "sidecar" : "appended", r->ecc.k, r->ecc.m,
+			(unsigned long long)r->ecc.data_blocks);
+	else
+		fputs(",\n  \"repair_data\": null", f);
 	fputs(",\n  \"md5_tags\": [", f);
 	for (size_t i = 0; i < r->ntags; i++) {
 		const struct tag_check *t = &r->tags[i];
@@ -390,6 +405,7 @@ int cmd_verify(int argc, char **argv)
 	if (img) {
 		check_structure(img, r);
 		check_data(img, r, c.quiet || c.json);
+		r->has_ecc = isokit_ecc_find(r->image, NULL, &r->ecc, NULL, 0) == 0;
 		check_tags(img, r, c.quiet || c.json);
 		r->errors += ctx.errors;
 	}
