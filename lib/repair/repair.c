@@ -46,6 +46,7 @@ struct fixer {
 	bool meta_bad;      /* a table or header copy is damaged (appended data) */
 	uint8_t *a;         /* the (k + m) x k encoding matrix */
 	uint8_t *enc;       /* its tables for the m repair rows */
+	struct dec_cache *dc; /* decoding tables of recent erasure patterns */
 	char *msg;
 	size_t msglen;
 };
@@ -193,6 +194,36 @@ struct stripe {
 	uint8_t *blk[ECC_MAX_CODE]; /* k data layers, then m repair layers */
 };
 
+/* Inverting the k x k matrix costs O(k^3) (about 14 million products for
+ * k = 242): far more than decoding a stripe. A run of damage loses the same
+ * few layers in group after group, so the decoding tables are kept for the
+ * last DEC_CACHE erasure patterns. */
+#define DEC_CACHE 8
+
+struct dec_entry {
+	uint8_t pos[ECC_MAX_CODE];
+	unsigned ne;
+	uint8_t *tables; /* ec_init_tables() of the rows for the lost data */
+	uint64_t used;   /* 0: empty */
+};
+
+struct dec_cache {
+	struct dec_entry e[DEC_CACHE];
+	uint64_t clock;
+	/* scratch for one inversion */
+	uint8_t b[ECC_MAX_CODE * ECC_MAX_CODE], inv[ECC_MAX_CODE * ECC_MAX_CODE];
+	uint8_t dec[ECC_MAX_CODE * ECC_MAX_CODE];
+};
+
+static void dec_cache_free(struct dec_cache *c)
+{
+	if (!c)
+		return;
+	for (unsigned i = 0; i < DEC_CACHE; i++)
+		free(c->e[i].tables);
+	free(c);
+}
+
 /* Read the stripe's layers (groups [g0, g0 + n)). */
 static int read_stripe(struct fixer *f, struct stripe *s, uint64_t g0, uint32_t n)
 {
@@ -247,25 +278,41 @@ static int rebuild_run(struct fixer *f, struct stripe *s, uint64_t g0, uint64_t 
 			lost_data[nd++] = pos[i];
 	size_t off = (size_t)(g1 - g0) * ECC_BLOCK, len = (size_t)(g2 - g1) * ECC_BLOCK;
 	if (nd) {
-		uint8_t b[ECC_MAX_CODE * ECC_MAX_CODE], inv[ECC_MAX_CODE * ECC_MAX_CODE];
-		uint8_t dec[ECC_MAX_CODE * ECC_MAX_CODE];
-		for (unsigned i = 0; i < k; i++)
-			memcpy(b + (size_t)i * k, f->a + (size_t)keep[i] * k, k);
-		if (f->l->gf_invert_matrix(b, inv, (int)k) != 0)
-			return say(f, ISOKIT_E_CORRUPT, "internal error: a singular decoding matrix");
-		for (unsigned i = 0; i < nd; i++)
-			memcpy(dec + (size_t)i * k, inv + (size_t)lost_data[i] * k, k);
-		uint8_t *tables = malloc((size_t)32 * k * nd);
-		if (!tables)
-			return ISOKIT_E_NOMEM;
-		f->l->ec_init_tables((int)k, (int)nd, dec, tables);
+		struct dec_cache *dc = f->dc;
+		struct dec_entry *e = NULL, *victim = &dc->e[0];
+		for (unsigned i = 0; i < DEC_CACHE && !e; i++) {
+			struct dec_entry *c = &dc->e[i];
+			if (c->used && c->ne == ne && memcmp(c->pos, pos, ne) == 0)
+				e = c;
+			else if (c->used < victim->used)
+				victim = c;
+		}
+		if (!e) {
+			uint8_t *b = dc->b, *inv = dc->inv, *dec = dc->dec;
+			for (unsigned i = 0; i < k; i++)
+				memcpy(b + (size_t)i * k, f->a + (size_t)keep[i] * k, k);
+			if (f->l->gf_invert_matrix(b, inv, (int)k) != 0)
+				return say(f, ISOKIT_E_CORRUPT, "internal error: a singular decoding matrix");
+			for (unsigned i = 0; i < nd; i++)
+				memcpy(dec + (size_t)i * k, inv + (size_t)lost_data[i] * k, k);
+			uint8_t *tables = malloc((size_t)32 * k * nd);
+			if (!tables)
+				return ISOKIT_E_NOMEM;
+			f->l->ec_init_tables((int)k, (int)nd, dec, tables);
+			e = victim;
+			free(e->tables);
+			e->tables = tables;
+			e->ne = ne;
+			memcpy(e->pos, pos, ne);
+		}
+		e->used = ++dc->clock;
+		uint8_t *tables = e->tables;
 		uint8_t *src[ECC_MAX_CODE], *dst[ECC_MAX_CODE];
 		for (unsigned i = 0; i < k; i++)
 			src[i] = s->blk[keep[i]] + off;
 		for (unsigned i = 0; i < nd; i++)
 			dst[i] = s->blk[lost_data[i]] + off;
 		f->l->ec_encode_data((int)len, (int)k, (int)nd, tables, src, dst);
-		free(tables);
 	}
 	if (nd < ne) { /* repair blocks lost: make them again from the data */
 		uint8_t *src[ECC_MAX_CODE], *dst[ECC_MAX_CODE];
@@ -464,6 +511,7 @@ static void fixer_free(struct fixer *f)
 	free(f->bad);
 	free(f->a);
 	free(f->enc);
+	dec_cache_free(f->dc);
 	if (f->afd >= 0 && f->afd != f->fd)
 		close(f->afd);
 	if (f->fd >= 0)
@@ -489,8 +537,9 @@ static int run(struct fixer *f, const char *path, const struct isokit_repair_opt
 	f->bad = calloc((size_t)nent, 1);
 	f->a = malloc((size_t)ECC_MAX_CODE * ECC_MAX_CODE);
 	f->enc = malloc((size_t)32 * h->k * h->m);
+	f->dc = calloc(1, sizeof(*f->dc));
 	uint8_t *buf = malloc(SCAN_BUF);
-	if (!f->bad || !f->a || !f->enc || !buf) {
+	if (!f->bad || !f->a || !f->enc || !f->dc || !buf) {
 		free(buf);
 		return ISOKIT_E_NOMEM;
 	}
