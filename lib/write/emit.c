@@ -29,7 +29,8 @@
 #include "ecma119/vd.h"
 #include "write/internal.h"
 
-#define OUT_BUF (256u << 10)
+/* 128 KiB: with checksums every byte goes through TAP_BUFS + 1 of these */
+#define OUT_BUF (128u << 10)
 #define COPY_STEP ((size_t)8 << 20)
 
 static int out_error(struct writer *w, struct out *o, int rc)
@@ -374,15 +375,12 @@ static int write_one_file(struct writer *w, struct out *o, uint32_t ci, uint64_t
 		got = copy_data(w, o, in, path, c->size, done_all, w->data_bytes, mode);
 	}
 	if (got >= 0 && sha) {
-		struct filesums_entry *e = &w->sums[*nsum];
 		uint8_t d[64];
 		if (*nsum >= w->nsums || digest_final(sha, d) != 32) {
 			got = w_error(w, ISOKIT_E_INVAL, "internal error: file sums");
 		} else {
-			e->block = c->lba;
-			e->size = c->size;
-			memcpy(e->sha256, d, 32);
-			(*nsum)++;
+			memcpy(w->sum_sha[*nsum], d, 32);
+			w->sum_lba[(*nsum)++] = c->lba;
 		}
 	}
 	digest_free(sha);
@@ -423,10 +421,8 @@ static int write_manifest(struct writer *w, struct out *o, uint32_t *nsum)
 	digest_free(sha);
 	if (rc)
 		return rc;
-	struct filesums_entry *e = &w->sums[(*nsum)++];
-	e->block = m->lba;
-	e->size = m->size;
-	memcpy(e->sha256, d, 32);
+	memcpy(w->sum_sha[*nsum], d, 32);
+	w->sum_lba[(*nsum)++] = m->lba;
 	return out_zero(o, (size_t)((ISO_BLOCK - m->size % ISO_BLOCK) % ISO_BLOCK));
 }
 
@@ -467,14 +463,31 @@ static int write_sums(struct writer *w, struct out *o)
 	struct digest *sha = digest_new(DIGEST_SHA256);
 	if (!sha)
 		return w_error(w, ISOKIT_E_NOTBUILT, "%s", digest_error());
-	for (uint32_t i = 0; i < w->nsums && rc == 0; i++) {
+	/* the files in the order of their data, as write_files() wrote them,
+	 * then the manifest */
+	uint32_t i = 0;
+	for (uint32_t k = 0; k <= w->nkids && rc == 0; k++) {
+		uint32_t ci = k < w->nkids ? w->kids[k] : w->manifest;
+		const struct wnode *c = wnode_at(w, ci);
+		if (k == w->nkids ? !w->manifest || c->size == 0
+				  : c->type != W_REG || (c->flags & (WF_DATA_ELSEWHERE | WF_MANIFEST)) ||
+					    c->size == 0)
+			continue;
+		if (i >= w->nsums || w->sum_lba[i] != c->lba) {
+			rc = w_error(w, ISOKIT_E_INVAL, "internal error: file sums out of order");
+			break;
+		}
+		struct filesums_entry fe = {.block = c->lba, .size = c->size};
+		memcpy(fe.sha256, w->sum_sha[i++], 32);
 		uint8_t e[FILESUMS_ENTRY];
-		filesums_entry_encode(e, &w->sums[i]);
+		filesums_entry_encode(e, &fe);
 		if (digest_update(sha, e, sizeof(e)) != 0)
 			rc = ISOKIT_E_NOMEM;
 		else
 			rc = out_write(o, e, sizeof(e));
 	}
+	if (!rc && i != w->nsums)
+		rc = w_error(w, ISOKIT_E_INVAL, "internal error: %u file sums for %u files", i, w->nsums);
 	struct filesums_trailer t = {
 		.table_block = w->sums_block,
 		.table_blocks = w->sums_blocks,
@@ -541,8 +554,9 @@ int emit_image(struct writer *w, int fd)
 	bool md5 = false;
 	off_t base = -1;
 	if (w->checksums) {
-		w->sums = calloc(w->nsums ? w->nsums : 1, sizeof(*w->sums));
-		if (!w->sums) {
+		w->sum_sha = malloc((w->nsums ? w->nsums : 1) * sizeof(*w->sum_sha));
+		w->sum_lba = malloc((w->nsums ? w->nsums : 1) * sizeof(*w->sum_lba));
+		if (!w->sum_sha || !w->sum_lba) {
 			free(o.buf);
 			return ISOKIT_E_NOMEM;
 		}

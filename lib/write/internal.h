@@ -136,7 +136,10 @@ struct writer {
 	uint32_t nsums;          /* files with data of their own */
 	uint32_t pad_blocks;     /* zeros before the table (small images) */
 	uint32_t sums_block, sums_blocks, trailer_block;
-	struct filesums_entry *sums; /* filled as the files are written */
+	/* filled as the files are written, in the order of their data (36
+	 * bytes a file: the size is the node's) */
+	uint8_t (*sum_sha)[32];
+	uint32_t *sum_lba;
 	char isomd5[33];         /* the MD5 written into the record, or "" */
 	uint32_t manifest;       /* --manifest: its node, else 0 */
 	bool written;
@@ -268,7 +271,7 @@ int dirgen_run(struct dirgen *g);
 
 /* manifest.c: --manifest (SHA256SUMS at the root). Add the file before
  * tree_finalize(), measure it after dedup_run(), write it after the other
- * files' data (their sums are in writer.sums), hashing it into @p sha. */
+ * files' data (their sums are in writer.sum_sha), hashing it into @p sha. */
 int manifest_add(struct writer *w);
 int manifest_measure(struct writer *w);
 struct digest;

@@ -112,8 +112,8 @@ int manifest_measure(struct writer *w)
 	return 0;
 }
 
-/* The entry of the sums that holds node @p ci's data. */
-static const struct filesums_entry *sum_of(struct writer *w, uint32_t ci)
+/* The SHA-256 of node @p ci's data, or NULL. */
+static const uint8_t *sum_of(struct writer *w, uint32_t ci)
 {
 	const struct wnode *c = wnode_at(w, ci);
 	for (int hops = 0; (c->flags & WF_DATA_ELSEWHERE) && hops < 4; hops++)
@@ -121,12 +121,12 @@ static const struct filesums_entry *sum_of(struct writer *w, uint32_t ci)
 	size_t lo = 0, hi = w->nsums;
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
-		if (w->sums[mid].block < c->lba)
+		if (w->sum_lba[mid] < c->lba)
 			lo = mid + 1;
 		else
 			hi = mid;
 	}
-	return lo < w->nsums && w->sums[lo].block == c->lba ? &w->sums[lo] : NULL;
+	return lo < w->nsums && w->sum_lba[lo] == c->lba ? w->sum_sha[lo] : NULL;
 }
 
 int manifest_write(struct writer *w, struct out *o, struct digest *sha)
@@ -159,13 +159,13 @@ int manifest_write(struct writer *w, struct out *o, struct digest *sha)
 		if (c->size == 0) {
 			memcpy(line + at, empty_sha256, 64);
 		} else {
-			const struct filesums_entry *e = sum_of(w, ci);
+			const uint8_t *e = sum_of(w, ci);
 			if (!e) {
 				rc = w_error(w, ISOKIT_E_INVAL, "internal error: no sum for a file");
 				break;
 			}
 			char hex[65];
-			digest_hex(e->sha256, 32, hex);
+			digest_hex(e, 32, hex);
 			memcpy(line + at, hex, 64);
 		}
 		at += 64;

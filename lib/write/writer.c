@@ -145,6 +145,7 @@ ISOKIT_API void isokit_writer_free(struct isokit_writer *h)
 		free(h->w.exclude);
 	}
 	free(h->w.jol_names);
-	free(h->w.sums);
+	free(h->w.sum_sha);
+	free(h->w.sum_lba);
 	free(h);
 }
