@@ -606,7 +606,13 @@ int emit_image(struct writer *w, int fd)
 		rc = out_error(w, &o, rc);
 	if (md5) {
 		char hex[33];
-		int trc = tap_finish(&tap, &o, rc ? NULL : hex);
+		int werr;
+		int trc = tap_finish(&tap, &o, rc ? NULL : hex, &werr);
+		if (!rc && werr) {
+			o.err = werr;
+			rc = out_error(w, &o, werr == ENOSPC || werr == EDQUOT ? ISOKIT_E_NOSPACE
+										: ISOKIT_E_IO);
+		}
 		if (!rc && trc)
 			rc = w_error(w, ISOKIT_E_NOMEM, "computing the isomd5sum MD5 failed");
 		if (!rc)

@@ -227,10 +227,13 @@ struct out {
 	struct out_tap *tap; /* NULL, or where each written buffer goes next */
 };
 
-/* tap.c: the isomd5sum MD5 of the stream, on a thread of its own */
-#define TAP_BUFS 4
+/* tap.c: the isomd5sum MD5 of the stream and its writing, on two threads */
+#define TAP_BUFS 8
 struct out_tap {
-	pthread_t thread;
+	pthread_t md5_thread, write_thread;
+	int fd;
+	uint64_t written; /* buffers written */
+	int werr;         /* errno of a failed write */
 	pthread_mutex_t mu;
 	pthread_cond_t cv;
 	uint8_t *bufs[TAP_BUFS];
@@ -244,12 +247,14 @@ struct out_tap {
  * offset 0: start before the first byte). 0, or -1 (no memory, thread or
  * libcrypto): then the stream goes on without it. */
 int tap_start(struct out_tap *t, struct out *o, uint64_t md5_bytes, uint32_t fragments);
-/* Hand over the buffer just written (@p len bytes); returns the next one
- * to fill, waiting until the thread is done with it. */
-uint8_t *tap_pass(struct out_tap *t, size_t len);
-/* Stop the thread (after the last out_flush()) and give @p o its buffer
- * back. With @p md5_hex: the MD5 when every byte was hashed (0), else -1. */
-int tap_finish(struct out_tap *t, struct out *o, char md5_hex[33]);
+/* Hand over the buffer just filled (@p len bytes) to be hashed and written;
+ * returns the next one to fill, waiting until both threads are done with
+ * it. *werr: errno of a write that failed so far, or 0. */
+uint8_t *tap_pass(struct out_tap *t, size_t len, int *werr);
+/* Stop the threads once everything handed over is hashed and written
+ * (after the last out_flush()) and give @p o its buffer back; *werr as
+ * above. With @p md5_hex: the MD5 when every byte was hashed (0), else -1. */
+int tap_finish(struct out_tap *t, struct out *o, char md5_hex[33], int *werr);
 int out_write(struct out *o, const void *p, size_t n);
 int out_zero(struct out *o, size_t n);
 int out_flush(struct out *o);

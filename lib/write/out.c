@@ -8,6 +8,17 @@
 
 int out_flush(struct out *o)
 {
+	if (o->tap) { /* its threads hash and write it */
+		int werr = 0;
+		if (o->len)
+			o->buf = tap_pass(o->tap, o->len, &werr);
+		o->len = 0;
+		if (werr) {
+			o->err = werr;
+			return werr == ENOSPC || werr == EDQUOT ? ISOKIT_E_NOSPACE : ISOKIT_E_IO;
+		}
+		return 0;
+	}
 	size_t done = 0;
 	while (done < o->len) {
 		ssize_t n = write(o->fd, o->buf + done, o->len - done);
@@ -19,8 +30,6 @@ int out_flush(struct out *o)
 		}
 		done += (size_t)n;
 	}
-	if (o->tap && o->len)
-		o->buf = tap_pass(o->tap, o->len);
 	o->len = 0;
 	return 0;
 }
