@@ -79,7 +79,8 @@ struct isokit_repair_result {
 	uint64_t bad_repair_blocks; /**< damaged blocks of the repair data itself */
 	uint64_t repaired_blocks;   /**< of the image's, rebuilt */
 	uint64_t unrepairable_blocks;
-	uint64_t unchecked_blocks;  /**< blocks whose CRC was lost in both table copies (taken as intact) */
+	uint64_t unchecked_blocks;  /**< blocks of the image whose CRC is lost in both table
+				         copies and that could not be rebuilt: not known to be damaged */
 	struct isokit_block_range *left; /**< the image's blocks still damaged (sorted) */
 	size_t nleft;
 	bool written;               /**< the image (or the output) was written */

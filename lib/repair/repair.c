@@ -76,7 +76,9 @@ static bool sha_matches(const uint8_t *p, size_t n, const uint8_t want[32])
 
 /* The CRC table, merged block by block from the copies' intact blocks
  * (each carries its own CRC). A table block damaged in both copies leaves
- * its 511 blocks unchecked: counted in *unchecked, taken as intact. */
+ * its 511 blocks unchecked (counted in *unchecked): they are then treated
+ * as lost and rebuilt from the rest of their groups, which are checked,
+ * and their CRCs are computed again from the result (fill_lost_crcs()). */
 static int load_crcs(struct fixer *f, uint64_t *unchecked)
 {
 	const struct ecc_header *h = &f->h;
@@ -395,13 +397,20 @@ static int rebuild(struct fixer *f, int out, int64_t out_area, struct isokit_rep
 	return rc;
 }
 
-/* The blocks still damaged, as sorted ranges. */
+/* The blocks still damaged, as sorted ranges. Blocks whose CRC is lost
+ * and that could not be rebuilt are not known to be damaged: they are
+ * counted as unchecked instead. */
 static int collect_left(struct fixer *f, struct isokit_repair_result *r)
 {
 	size_t cap = 0;
+	r->unchecked_blocks = 0;
 	for (uint64_t b = 0; b < f->h.data_blocks; b++) {
 		if (!f->bad[b])
 			continue;
+		if (!f->crc_known[b / ECC_CRCS_PER_BLOCK]) {
+			r->unchecked_blocks++;
+			continue;
+		}
 		r->unrepairable_blocks++;
 		if (r->nleft && r->left[r->nleft - 1].first + r->left[r->nleft - 1].count == b) {
 			r->left[r->nleft - 1].count++;
@@ -485,6 +494,32 @@ static int make_copy(struct fixer *f, const char *target, char *tmp, size_t tmpc
 	return out;
 }
 
+/* Compute again, from the repaired copy @p out, the CRCs that both table
+ * copies lost. True when the table is then whole again (its SHA-256 as the
+ * header records it), and may be written. */
+static bool fill_lost_crcs(struct fixer *f, int out, uint64_t area)
+{
+	const struct ecc_header *h = &f->h;
+	uint64_t n = ecc_crc_entries(h);
+	uint8_t blk[ECC_BLOCK];
+	for (uint64_t t = 0; t < h->crc_blocks; t++) {
+		if (f->crc_known[t])
+			continue;
+		uint8_t *tb = f->crc_raw + t * ECC_BLOCK;
+		memset(tb, 0, ECC_BLOCK);
+		for (uint64_t i = t * ECC_CRCS_PER_BLOCK; i < n && i < (t + 1) * ECC_CRCS_PER_BLOCK; i++) {
+			uint64_t off = i < h->data_blocks
+					       ? i * ECC_BLOCK
+					       : area + (ecc_parity_at(h) + (i - h->data_blocks)) * ECC_BLOCK;
+			if (ecc_pread(out, blk, ECC_BLOCK, off, NULL) != 0)
+				return false;
+			put_731(tb + (i % ECC_CRCS_PER_BLOCK) * 4, isal_block_crc(f->l, blk, ECC_BLOCK));
+		}
+		put_731(tb + ECC_BLOCK - 4, isal_block_crc(f->l, tb, ECC_BLOCK - 4));
+	}
+	return sha_matches(f->crc_raw, (size_t)(h->crc_blocks * ECC_BLOCK), h->crc_sha256);
+}
+
 /* The table and header copies of appended repair data, as they must be. */
 static int write_meta(struct fixer *f, int out, uint64_t area)
 {
@@ -554,13 +589,17 @@ static int run(struct fixer *f, const char *path, const struct isokit_repair_opt
 	free(buf);
 	if (rc)
 		return rc;
+	/* blocks whose CRC is lost cannot be trusted: rebuilt like damage */
+	for (uint64_t i = 0; i < nent; i++)
+		if (!f->crc_known[i / ECC_CRCS_PER_BLOCK])
+			f->bad[i] = 1;
 	uint8_t hb[ECC_BLOCK];
 	if (ecc_header_encode(hb, h) != 0)
 		return say(f, ISOKIT_E_NOTBUILT, "%s", digest_error());
 	check_meta(f, 0, hb, ECC_BLOCK);
 	check_meta(f, ecc_header2_at(h), hb, ECC_BLOCK);
 	for (uint64_t b = 0; b < h->data_blocks; b++)
-		r->bad_blocks += f->bad[b];
+		r->bad_blocks += f->bad[b] && f->crc_known[b / ECC_CRCS_PER_BLOCK];
 	for (uint64_t b = h->data_blocks; b < nent; b++)
 		r->bad_repair_blocks += f->bad[b];
 	bool appended = !h->sidecar;
@@ -587,7 +626,7 @@ static int run(struct fixer *f, const char *path, const struct isokit_repair_opt
 		return out;
 	int64_t out_area = appended ? (int64_t)f->area : -1;
 	rc = rebuild(f, out, out_area, r, o);
-	if (!rc && appended)
+	if (!rc && appended && fill_lost_crcs(f, out, f->area))
 		rc = write_meta(f, out, f->area);
 	if (!rc)
 		rc = collect_left(f, r);

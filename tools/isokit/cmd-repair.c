@@ -83,12 +83,17 @@ static void print_json(const char *image, const struct isokit_repair_result *r,
 	fputs("{\"image\": ", stdout);
 	json_string(stdout, image);
 	printf(", \"status\": \"%s\", \"bad_blocks\": %llu, \"bad_repair_blocks\": %llu, "
-	       "\"repaired_blocks\": %llu, \"unrepairable_blocks\": %llu, \"written\": %s, "
+	       "\"repaired_blocks\": %llu, \"unrepairable_blocks\": %llu, "
+	       "\"unchecked_blocks\": %llu, \"written\": %s, "
 	       "\"check_only\": %s, \"damaged_ranges\": [",
-	       r->unrepairable_blocks ? "damaged" : (r->bad_blocks && check) ? "repairable" : "intact",
+	       r->unrepairable_blocks		? "damaged"
+	       : (r->bad_blocks && check) ? "repairable"
+	       : r->unchecked_blocks	? "unchecked"
+					: "intact",
 	       (unsigned long long)r->bad_blocks, (unsigned long long)r->bad_repair_blocks,
 	       (unsigned long long)r->repaired_blocks, (unsigned long long)r->unrepairable_blocks,
-	       r->written ? "true" : "false", check ? "true" : "false");
+	       (unsigned long long)r->unchecked_blocks, r->written ? "true" : "false",
+	       check ? "true" : "false");
 	for (size_t i = 0; i < r->nleft; i++)
 		printf("%s[%llu, %llu]", i ? ", " : "", (unsigned long long)r->left[i].first,
 		       (unsigned long long)(r->left[i].first + r->left[i].count - 1));
@@ -175,7 +180,13 @@ int cmd_repair(int argc, char **argv)
 		print_json(image, &r, &nm, o.check_only);
 	else if (!c.quiet)
 		print_human(image, &r, &nm, o.check_only, o.output);
-	int status = r.unrepairable_blocks || (o.check_only && r.bad_blocks) ? EXIT_DAMAGE : EXIT_OK;
+	if (r.unchecked_blocks && !c.json)
+		msg_warn(image, "%llu blocks could not be checked: the repair data lost their CRCs "
+			 "in both copies of its table, and they could not be rebuilt",
+			 (unsigned long long)r.unchecked_blocks);
+	int status = r.unrepairable_blocks || (o.check_only && r.bad_blocks) ? EXIT_DAMAGE
+		     : r.unchecked_blocks					 ? EXIT_FAIL
+											 : EXIT_OK;
 	for (size_t i = 0; i < nm.n; i++)
 		free(nm.paths[i]);
 	free(nm.paths);
