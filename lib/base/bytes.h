@@ -99,4 +99,10 @@ static inline void put_733(uint8_t *p, uint32_t v)
 	put_732(p + 4, v);
 }
 
+static inline void put_le64(uint8_t *p, uint64_t v)
+{
+	put_731(p, (uint32_t)v);
+	put_731(p + 4, (uint32_t)(v >> 32));
+}
+
 #endif

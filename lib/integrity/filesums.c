@@ -8,12 +8,6 @@
 #include "base/bytes.h"
 #include "integrity/digest.h"
 
-static void put_le64(uint8_t *p, uint64_t v)
-{
-	put_731(p, (uint32_t)v);
-	put_731(p + 4, (uint32_t)(v >> 32));
-}
-
 void filesums_entry_encode(uint8_t p[FILESUMS_ENTRY], const struct filesums_entry *e)
 {
 	put_731(p, e->block);

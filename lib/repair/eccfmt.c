@@ -19,12 +19,6 @@
 #define MAX_DATA_BLOCKS ((uint64_t)1 << 40) /* 2 PiB: far beyond any disc */
 #define SCAN_AFTER_VOLUME 4096u             /* blocks searched after the volume */
 
-static void put_le64(uint8_t *p, uint64_t v)
-{
-	put_731(p, (uint32_t)v);
-	put_731(p + 4, (uint32_t)(v >> 32));
-}
-
 static uint64_t div_up(uint64_t a, uint64_t b)
 {
 	return (a + b - 1) / b;

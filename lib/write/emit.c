@@ -249,8 +249,7 @@ static void *prefetch_main(void *arg)
 	uint64_t asked = 0;
 	for (uint32_t k = 0; k < w->nkids; k++) {
 		struct wnode *c = wnode_at(w, w->kids[k]);
-		if (c->type != W_REG || (c->flags & (WF_DATA_ELSEWHERE | WF_MANIFEST)) ||
-		    c->size == 0)
+		if (!has_own_data(c))
 			continue;
 		pthread_mutex_lock(&pf->mu);
 		while (!pf->stop && (k > pf->cursor + PF_FILES || asked > pf->written + PF_BYTES))
@@ -437,8 +436,7 @@ static int write_files(struct writer *w, struct out *o)
 	for (uint32_t k = 0; k < w->nkids && rc == 0; k++) {
 		uint32_t ci = w->kids[k];
 		struct wnode *c = wnode_at(w, ci);
-		if (c->type != W_REG || (c->flags & (WF_DATA_ELSEWHERE | WF_MANIFEST)) ||
-		    c->size == 0)
+		if (!has_own_data(c))
 			continue;
 		rc = write_one_file(w, o, ci, &done_all, &mode, &nsum);
 		prefetch_advance(&pf, k, c->size);
@@ -470,8 +468,7 @@ static int write_sums(struct writer *w, struct out *o)
 		uint32_t ci = k < w->nkids ? w->kids[k] : w->manifest;
 		const struct wnode *c = wnode_at(w, ci);
 		if (k == w->nkids ? !w->manifest || c->size == 0
-				  : c->type != W_REG || (c->flags & (WF_DATA_ELSEWHERE | WF_MANIFEST)) ||
-					    c->size == 0)
+				  : !has_own_data(c))
 			continue;
 		if (i >= w->nsums || w->sum_lba[i] != c->lba) {
 			rc = w_error(w, ISOKIT_E_INVAL, "internal error: file sums out of order");

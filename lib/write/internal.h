@@ -158,6 +158,13 @@ static inline const struct wnode *wnode_const(const struct writer *w, uint32_t i
 	return &w->chunks[i >> NODE_CHUNK_BITS][i & (NODE_CHUNK - 1)];
 }
 
+/* A file whose data is stored in the tree's order of data (not a link to
+ * or a copy of another's, not empty, not the manifest, which comes last). */
+static inline bool has_own_data(const struct wnode *c)
+{
+	return c->type == W_REG && !(c->flags & (WF_DATA_ELSEWHERE | WF_MANIFEST)) && c->size > 0;
+}
+
 static inline const uint8_t *arena_at(const struct writer *w, uint64_t off)
 {
 	return w->arena[off >> 20] + (off & (ARENA_CHUNK - 1));
@@ -177,6 +184,11 @@ int tree_source_path_quiet(struct writer *w, uint32_t node, char *buf, size_t ca
  * check that it is still a file of the size the scan saw: the descriptor,
  * or a negative error with the message set. */
 int tree_source_open(struct writer *w, uint32_t node, char *path, size_t cap);
+/* tree.c helpers shared with order.c: a zeroed node, bytes in the name
+ * arena, a folder without a source */
+int tree_new_node(struct writer *w, uint32_t *out);
+int tree_arena_put(struct writer *w, const void *p, size_t len, uint64_t *off);
+void tree_synthetic_dir(const struct writer *w, struct wnode *n);
 /* A regular file with no source in folder @p parent (its data is made by
  * the writer): mode 0444, owner 0, the volume's time. */
 int tree_new_synthetic_file(struct writer *w, uint32_t parent, const char *name,

@@ -160,8 +160,7 @@ int layout_run(struct writer *w)
 	w->zero_block = (uint32_t)next++;
 	for (uint32_t k = 0; k < w->nkids; k++) {
 		struct wnode *c = wnode_at(w, w->kids[k]);
-		if (c->type != W_REG || (c->flags & (WF_DATA_ELSEWHERE | WF_MANIFEST)) ||
-		    c->size == 0)
+		if (!has_own_data(c))
 			continue;
 		if (c->size > SECTION_MAX_BYTES && w->iso_level < 3) {
 			char p[4096];
