@@ -115,6 +115,91 @@ ISOKIT_API struct isokit_writer *isokit_writer_new(const struct isokit_writer_op
 ISOKIT_API int isokit_writer_add(struct isokit_writer *w, const char *image_path,
 				 const char *source);
 
+/** El Torito platform of a boot entry (the catalog's platform ID). */
+enum isokit_boot_platform {
+	ISOKIT_BOOT_BIOS = 0x00, /**< x86 PC BIOS */
+	ISOKIT_BOOT_PPC = 0x01,
+	ISOKIT_BOOT_MAC = 0x02,
+	ISOKIT_BOOT_EFI = 0xEF,  /**< UEFI: the image is a FAT file system (an EFI system partition) */
+};
+
+/** How the BIOS presents a boot image (El Torito media type). */
+enum isokit_boot_emulation {
+	ISOKIT_EMUL_NONE = 0,      /**< no emulation: loaded and run as it is */
+	ISOKIT_EMUL_FLOPPY = 1,    /**< a floppy; 1.2 MB, 1.44 MB or 2.88 MB by the image's size */
+	ISOKIT_EMUL_HARD_DISK = 4, /**< a hard disk: the image starts with an MBR of one partition */
+};
+
+/** Patches written into the copy of a boot image in the image (never into
+ *  its source). */
+enum isokit_boot_patch {
+	/** El Torito boot-info-table at bytes 8-63 (isolinux, GRUB's eltorito.img) */
+	ISOKIT_BOOT_INFO_TABLE = 1u << 0,
+	/** GRUB 2: the image's 512-byte block address + 5 at byte 2548
+	 *  (xorriso's grub2-boot-info) */
+	ISOKIT_BOOT_GRUB2_INFO = 1u << 1,
+};
+
+/** One El Torito boot entry, for isokit_writer_add_boot(). */
+struct isokit_boot_image {
+	/** The boot image: a file in the image ("/isolinux/isolinux.bin")... */
+	const char *image_path;
+	/** ...or, when image_path is NULL, @p source_size bytes at
+	 *  @p source_offset of the local file @p source (0: to its end),
+	 *  stored without a name in any folder */
+	const char *source;
+	uint64_t source_offset, source_size;
+	uint8_t platform;       /**< enum isokit_boot_platform */
+	uint8_t emulation;      /**< enum isokit_boot_emulation */
+	bool not_bootable;      /**< boot indicator 0x00 instead of 0x88 */
+	uint16_t load_segment;  /**< 0: the default, 0x07C0 */
+	/** 512-byte sectors the BIOS loads (no emulation); 0: the whole
+	 *  image, rounded up to 4 sectors (as mkisofs), at most 65535 */
+	uint16_t load_sectors;
+	unsigned patch;         /**< enum isokit_boot_patch */
+	char id[29];            /**< section ID (EFI and later entries), or "" */
+};
+
+/** System area (the first 32 KiB) of a bootable image, for
+ *  isokit_writer_set_system_area(). */
+enum isokit_system_area_flags {
+	/** Partition tables so that the image, written raw to a USB stick,
+	 *  boots: an MBR partition for the ISO file system (and for the EFI
+	 *  boot image when there is one) and a GPT describing the same. */
+	ISOKIT_SA_HYBRID = 1u << 0,
+	/** The template's MBR code is GRUB 2's boot_hybrid.img: its
+	 *  pointer at byte 432 gets the BIOS boot image's 512-byte block
+	 *  address + 4 (else, as isolinux's isohdpfx.bin, its address) */
+	ISOKIT_SA_GRUB2_MBR = 1u << 1,
+};
+
+/**
+ * Add an El Torito boot entry. The first is the catalog's default entry;
+ * the others follow in sections of one platform each, in the order added.
+ * Checked when the image is written (the file must exist in the image,
+ * a floppy image must have a floppy's size...). @return 0, or ISOKIT_E_INVAL
+ * or ISOKIT_E_NOMEM.
+ */
+ISOKIT_API int isokit_writer_add_boot(struct isokit_writer *w,
+				      const struct isokit_boot_image *b);
+
+/**
+ * Where the boot catalog appears in the image: @p image_path ("/boot.cat"),
+ * or NULL (the default) for nowhere (it is then found through the El
+ * Torito boot record only).
+ */
+ISOKIT_API int isokit_writer_set_boot_catalog(struct isokit_writer *w,
+					      const char *image_path);
+
+/**
+ * The system area: @p len bytes (at most 32768; NULL/0 for zeros) of
+ * @p template, e.g. an MBR with boot code such as syslinux's isohdpfx.bin,
+ * then partition tables and patches as @p flags ask (enum
+ * isokit_system_area_flags). The bytes are copied.
+ */
+ISOKIT_API int isokit_writer_set_system_area(struct isokit_writer *w, const void *template,
+					     size_t len, unsigned flags);
+
 /** Fill @p out with the counts; after isokit_writer_write_fd() has started,
  * image_bytes holds the image size. */
 ISOKIT_API void isokit_writer_stats(const struct isokit_writer *w,

@@ -188,3 +188,15 @@ void vd_encode_terminator(uint8_t *blk)
 	memcpy(blk + VD_ID, "CD001", 5);
 	blk[VD_VERSION] = 1;
 }
+
+void vd_encode_eltorito(uint8_t *blk, uint32_t catalog)
+{
+	static const char id[] = "EL TORITO SPECIFICATION";
+	memset(blk, 0, VD_SIZE);
+	blk[VD_TYPE] = VD_TYPE_BOOT;
+	memcpy(blk + VD_ID, "CD001", 5);
+	blk[VD_VERSION] = 1;
+	/* the boot system identifier is padded with zeros, not spaces */
+	memcpy(blk + BR_SYSTEM_ID, id, sizeof(id) - 1);
+	put_731(blk + BR_CATALOG, catalog);
+}

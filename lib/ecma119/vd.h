@@ -110,5 +110,7 @@ struct vd_fields {
  * byte zero, both-endian halves equal, as strict readers demand). */
 void vd_encode(uint8_t *blk, const struct vd_fields *f);
 void vd_encode_terminator(uint8_t *blk);
+/* El Torito boot record volume descriptor pointing at the catalog. */
+void vd_encode_eltorito(uint8_t *blk, uint32_t catalog);
 
 #endif

@@ -89,3 +89,88 @@ int eltorito_decode(const uint8_t *cat, size_t len,
 	*count = n;
 	return 0;
 }
+
+/* ---- encoding ---- */
+
+static void put_id(uint8_t *dst, size_t cap, const char *id)
+{
+	if (!id)
+		return;
+	size_t n = strlen(id);
+	memcpy(dst, id, n < cap ? n : cap);
+}
+
+static void encode_entry(uint8_t *p, const struct eltorito_entry *e)
+{
+	p[0] = e->bootable ? ET_BOOTABLE : ET_NOT_BOOTABLE;
+	p[1] = e->media;
+	put_721(p + 2, e->load_segment);
+	p[4] = e->system_type;
+	put_721(p + 6, e->sector_count);
+	put_731(p + 8, e->load_rba);
+}
+
+size_t eltorito_encoded_size(const struct eltorito_entry *e, size_t n)
+{
+	size_t entries = n ? 2 : 0; /* validation + default */
+	for (size_t i = 1; i < n; i++)
+		entries += 1 + (i == 1 || e[i].platform != e[i - 1].platform);
+	return entries * ELTORITO_ENTRY;
+}
+
+size_t eltorito_encode(const struct eltorito_entry *e, size_t n, uint8_t *cat, size_t len)
+{
+	size_t need = eltorito_encoded_size(e, n);
+	if (n == 0 || need > len)
+		return 0;
+	memset(cat, 0, len);
+	/* validation entry: the words sum to zero */
+	cat[0] = ET_HEADER_VALIDATION;
+	cat[1] = e[0].platform;
+	cat[30] = 0x55;
+	cat[31] = 0xAA;
+	uint16_t sum = 0;
+	for (int i = 0; i < 32; i += 2)
+		sum = (uint16_t)(sum + get_721(cat + i));
+	put_721(cat + 28, (uint16_t)(0x10000u - sum));
+	encode_entry(cat + ELTORITO_ENTRY, &e[0]);
+
+	size_t off = 2 * ELTORITO_ENTRY;
+	uint8_t *header = NULL;
+	for (size_t i = 1; i < n; i++) {
+		if (i == 1 || e[i].platform != e[i - 1].platform) {
+			if (header)
+				header[0] = ET_SECTION_MORE;
+			header = cat + off;
+			header[0] = ET_SECTION_LAST;
+			header[1] = e[i].platform;
+			put_id(header + 4, 28, e[i].id);
+			off += ELTORITO_ENTRY;
+		}
+		put_721(header + 2, (uint16_t)(get_721(header + 2) + 1));
+		encode_entry(cat + off, &e[i]);
+		off += ELTORITO_ENTRY;
+	}
+	return off;
+}
+
+void eltorito_patch_info_table(uint8_t *img, size_t len, uint32_t pvd_lba, uint32_t img_lba)
+{
+	uint32_t sum = 0;
+	for (size_t i = 64; i < len; i += 4) {
+		uint8_t w[4] = {0};
+		memcpy(w, img + i, len - i < 4 ? len - i : 4);
+		sum += get_731(w);
+	}
+	put_731(img + 8, pvd_lba);
+	put_731(img + 12, img_lba);
+	put_731(img + 16, (uint32_t)len);
+	put_731(img + 20, sum);
+	memset(img + 24, 0, 40);
+}
+
+void eltorito_patch_grub2_info(uint8_t *img, size_t len, uint32_t img_lba)
+{
+	if (len >= ELTORITO_GRUB2_INFO_AT + 8)
+		put_le64(img + ELTORITO_GRUB2_INFO_AT, (uint64_t)img_lba * 4 + 5);
+}

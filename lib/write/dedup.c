@@ -157,13 +157,20 @@ static int settle_group(struct writer *w, struct cand *v, size_t n, uint8_t *ba,
 	return 0;
 }
 
+/* Files that may share their data with others: not the boot catalog, not
+ * boot images (whose copy in the image may be patched). */
+static bool candidate(const struct writer *w, uint32_t node)
+{
+	const struct wnode *c = wnode_const(w, node);
+	return c->type == W_REG && !(c->flags & (WF_LINK_COPY | WF_BOOT_CATALOG)) && c->size > 0 &&
+	       !boot_is_image(w, node);
+}
+
 int dedup_run(struct writer *w)
 {
 	size_t n = 0;
-	for (uint32_t k = 0; k < w->nkids; k++) {
-		const struct wnode *c = wnode_at(w, w->kids[k]);
-		n += c->type == W_REG && !(c->flags & WF_LINK_COPY) && c->size > 0;
-	}
+	for (uint32_t k = 0; k < w->nkids; k++)
+		n += candidate(w, w->kids[k]);
 	if (n < 2)
 		return 0;
 	struct cand *v = malloc(n * sizeof(*v));
@@ -176,7 +183,7 @@ int dedup_run(struct writer *w)
 	size_t m = 0;
 	for (uint32_t k = 0; k < w->nkids; k++) {
 		const struct wnode *c = wnode_at(w, w->kids[k]);
-		if (c->type == W_REG && !(c->flags & WF_LINK_COPY) && c->size > 0)
+		if (candidate(w, w->kids[k]))
 			v[m++] = (struct cand){.size = c->size, .node = w->kids[k], .pos = k};
 	}
 	qsort(v, n, sizeof(*v), by_size_pos);

@@ -28,6 +28,7 @@
 #include "ecma119/dirrec.h"
 #include "ecma119/vd.h"
 #include "write/internal.h"
+#include "write/sysarea.h"
 
 /* 128 KiB: with checksums every byte goes through TAP_BUFS + 1 of these */
 #define OUT_BUF (128u << 10)
@@ -81,6 +82,8 @@ static int write_vds(struct writer *w, struct out *o)
 	 * goes (and implantisomd5 implants only into a blank field) */
 	memset(blk + ISOMD5_APP_OFFSET, ' ', ISOMD5_APP_LEN);
 	int rc = out_write(o, blk, ISO_BLOCK);
+	if (!rc && w->nboots)
+		rc = boot_write_record(w, o);
 	if (rc || !w->joliet)
 		goto term;
 
@@ -102,7 +105,10 @@ term:
 	if (rc)
 		return rc;
 	vd_encode_terminator(blk);
-	return out_write(o, blk, ISO_BLOCK);
+	rc = out_write(o, blk, ISO_BLOCK);
+	if (!rc && w->nboots)
+		rc = boot_write_catalog(w, o);
+	return rc;
 }
 
 static int write_path_table(struct writer *w, struct out *o, bool joliet, bool msb)
@@ -345,6 +351,33 @@ static int64_t copy_hashed(struct writer *w, struct out *o, int in, const char *
 	return (int64_t)done;
 }
 
+/* A boot image patched in memory (boot.c): its bytes as they are in the
+ * image, and their SHA-256. */
+static int write_patched(struct writer *w, struct out *o, const struct wnode *c,
+			 const uint8_t *bytes, uint64_t *done_all, uint32_t *nsum)
+{
+	int rc = out_write(o, bytes, (size_t)c->size);
+	if (!rc)
+		rc = out_zero(o, (size_t)((ISO_BLOCK - c->size % ISO_BLOCK) % ISO_BLOCK));
+	if (rc)
+		return out_error(w, o, rc);
+	*done_all += c->size;
+	if (w->checksums) {
+		struct digest *sha = digest_new(DIGEST_SHA256);
+		uint8_t d[64];
+		if (!sha)
+			return w_error(w, ISOKIT_E_NOTBUILT, "%s", digest_error());
+		rc = digest_update(sha, bytes, (size_t)c->size) != 0 || digest_final(sha, d) != 32 ||
+		     *nsum >= w->nsums;
+		digest_free(sha);
+		if (rc)
+			return w_error(w, ISOKIT_E_INVAL, "internal error: file sums");
+		memcpy(w->sum_sha[*nsum], d, 32);
+		w->sum_lba[(*nsum)++] = c->lba;
+	}
+	return 0;
+}
+
 /* One file's data, checked against the size the scan saw. */
 static int write_one_file(struct writer *w, struct out *o, uint32_t ci, uint64_t *done_all,
 			  int *mode, uint32_t *nsum)
@@ -353,6 +386,9 @@ static int write_one_file(struct writer *w, struct out *o, uint32_t ci, uint64_t
 	struct wnode *c = wnode_at(w, ci);
 	if (o->pos != (uint64_t)c->lba * ISO_BLOCK)
 		return w_error(w, ISOKIT_E_INVAL, "internal error: data out of place");
+	const uint8_t *patched = boot_patched_data(w, ci);
+	if (patched)
+		return write_patched(w, o, c, patched, done_all, nsum);
 	int in = tree_source_open(w, ci, path, sizeof(path));
 	if (in < 0)
 		return in;
@@ -504,7 +540,7 @@ static int write_sums(struct writer *w, struct out *o)
 	if (!rc)
 		rc = out_write(o, blk, ISO_BLOCK);
 	if (!rc)
-		rc = out_zero(o, (FILESUMS_TAIL - 1) * ISO_BLOCK);
+		rc = out_zero(o, (size_t)(FILESUMS_TAIL - 1 - w->gpt_blocks) * ISO_BLOCK);
 	return rc;
 }
 
@@ -572,7 +608,7 @@ int emit_image(struct writer *w, int fd)
 			md5 = true;
 		}
 	}
-	int rc = out_zero(&o, ISO_VD_FIRST * ISO_BLOCK);
+	int rc = sysarea_write(w, &o);
 	if (!rc)
 		rc = write_vds(w, &o);
 	if (!rc)
@@ -592,9 +628,13 @@ int emit_image(struct writer *w, int fd)
 	if (!rc)
 		rc = out_zero(&o, ISO_BLOCK);
 	if (!rc)
+		rc = boot_write_hidden(w, &o);
+	if (!rc)
 		rc = write_files(w, &o);
 	if (!rc && w->checksums)
 		rc = write_sums(w, &o);
+	if (!rc)
+		rc = sysarea_write_end(w, &o);
 	if (!rc && o.pos != (uint64_t)w->total_blocks * ISO_BLOCK)
 		rc = w_error(w, ISOKIT_E_INVAL, "internal error: image size changed");
 	if (!rc)

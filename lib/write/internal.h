@@ -31,6 +31,8 @@ enum wflags {
 	WF_RELOCATED = 0x10, /* folder moved into the relocation folder */
 	WF_DEDUP_COPY = 0x20, /* --dedup: same content as node `data`, stored there */
 	WF_MANIFEST = 0x40,   /* --manifest: SHA256SUMS, made while writing */
+	WF_BOOT_CATALOG = 0x80, /* the El Torito catalog's name: its block is
+				 * among the metadata, not in the file data */
 };
 
 /* The file's data is stored with another node (`data`), not written again. */
@@ -82,6 +84,20 @@ struct wdir {
 
 /* bytes per extent of a multi-extent file: block-aligned, < 4 GiB */
 #define SECTION_MAX_BYTES 0xFFFFF800u
+
+/* One El Torito entry (boot.c). */
+struct wboot {
+	struct isokit_boot_image spec; /* image_path and source point at: */
+	char *path, *source;           /* our copies */
+	uint32_t node;   /* the file in the tree holding the data, or 0: hidden */
+	uint32_t lba;    /* first block of the image */
+	uint64_t size;   /* bytes */
+	uint8_t *bytes;  /* the patched copy (spec.patch != 0), else NULL */
+	uint8_t media, system_type;
+	uint16_t sectors;
+};
+
+#define SYSTEM_AREA_BYTES (16u * 2048u)
 
 #define NODE_CHUNK_BITS 12
 #define NODE_CHUNK (1u << NODE_CHUNK_BITS)
@@ -142,6 +158,19 @@ struct writer {
 	uint32_t *sum_lba;
 	char isomd5[33];         /* the MD5 written into the record, or "" */
 	uint32_t manifest;       /* --manifest: its node, else 0 */
+
+	/* booting (boot.c): El Torito entries, the catalog (after the
+	 * descriptors), hidden boot images (after the zero block), the
+	 * system area and its partition tables */
+	struct wboot *boots;
+	uint32_t nboots;
+	char *catalog_path;      /* NULL: no name in the tree */
+	uint32_t catalog_node;
+	uint32_t catalog_block, catalog_blocks;
+	uint32_t hidden_block, hidden_blocks;
+	uint8_t *sysarea;        /* SYSTEM_AREA_BYTES, or NULL: zeros */
+	unsigned sa_flags;       /* enum isokit_system_area_flags */
+	uint32_t gpt_blocks;     /* hybrid: blocks at the volume's end for the backup GPT */
 	bool written;
 
 	volatile sig_atomic_t cancel;
@@ -162,7 +191,8 @@ static inline const struct wnode *wnode_const(const struct writer *w, uint32_t i
  * or a copy of another's, not empty, not the manifest, which comes last). */
 static inline bool has_own_data(const struct wnode *c)
 {
-	return c->type == W_REG && !(c->flags & (WF_DATA_ELSEWHERE | WF_MANIFEST)) && c->size > 0;
+	return c->type == W_REG &&
+	       !(c->flags & (WF_DATA_ELSEWHERE | WF_MANIFEST | WF_BOOT_CATALOG)) && c->size > 0;
 }
 
 static inline const uint8_t *arena_at(const struct writer *w, uint64_t off)
@@ -193,6 +223,12 @@ void tree_synthetic_dir(const struct writer *w, struct wnode *n);
  * the writer): mode 0444, owner 0, the volume's time. */
 int tree_new_synthetic_file(struct writer *w, uint32_t parent, const char *name,
 			    uint32_t *out);
+/* Walk @p image_path from the root, making missing folders: *parent is
+ * the folder of its last name (*last, *last_len). Before tree_finalize(). */
+int tree_make_parents(struct writer *w, const char *image_path, uint32_t *parent,
+		      const char **last, size_t *last_len);
+/* The child of folder @p parent called @p name, or 0. Before tree_finalize(). */
+uint32_t tree_find_child(struct writer *w, uint32_t parent, const char *name, size_t len);
 /* Path of a node in the image ("/a/b"), for messages. */
 void tree_image_path(struct writer *w, uint32_t node, char *buf, size_t cap);
 
@@ -296,6 +332,25 @@ int manifest_write(struct writer *w, struct out *o, struct digest *sha);
 
 /* dedup.c: --dedup, between tree_finalize() and the layout */
 int dedup_run(struct writer *w);
+
+/* boot.c: El Torito and the system area. boot_prepare() after
+ * tree_finalize() (finds the images, names the catalog: before that,
+ * boot_name_catalog() before tree_finalize()); boot_is_image() keeps dedup
+ * off them; boot_layout() sets their blocks (called by layout_run());
+ * boot_patch() after the layout; the writers emit in order. */
+int writer_add_boot(struct writer *w, const struct isokit_boot_image *b);
+int boot_name_catalog(struct writer *w);
+uint64_t boot_layout_hidden(struct writer *w, uint64_t first);
+int boot_prepare(struct writer *w);
+bool boot_is_image(const struct writer *w, uint32_t node);
+int boot_patch(struct writer *w);
+int boot_write_system_area(struct writer *w, struct out *o);
+int boot_write_record(struct writer *w, struct out *o);
+int boot_write_catalog(struct writer *w, struct out *o);
+int boot_write_hidden(struct writer *w, struct out *o);
+/* The patched copy of @p node's data when it is a patched boot image. */
+const uint8_t *boot_patched_data(const struct writer *w, uint32_t node);
+void boot_free(struct writer *w);
 
 /* layout.c and emit.c */
 int layout_run(struct writer *w);

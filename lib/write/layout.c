@@ -2,19 +2,24 @@
 /*
  * The layout: which block every structure gets. In order:
  *
- *   0-15    system area (zeros)
+ *   0-15    system area (zeros, or an MBR and GPT: sysarea.c)
  *   16      primary volume descriptor
- *   17      Joliet supplementary volume descriptor (unless --no-joliet)
+ *   next    El Torito boot record (when there are boot entries)
+ *   next    Joliet supplementary volume descriptor (unless --no-joliet)
  *   next    volume descriptor set terminator
+ *           the El Torito boot catalog
  *           path tables: ISO type L, type M, then Joliet L, M
  *           ISO 9660 folders in path-table order, each followed by the
  *           blocks of its Rock Ridge continuation areas
  *           Joliet folders in path-table order
  *           one zero block: the extent of empty files, links and devices
+ *           boot images that are no file of the tree
  *           file data, in the order of the tree (folders breadth-first,
  *           names sorted by bytes), each file on a block boundary
  *           with checksums: the per-file SHA-256 table, its trailer and
- *           15 zero blocks (docs/format/file-sums.md)
+ *           15 zero blocks (docs/format/file-sums.md), whose last ones
+ *           hold the backup GPT of a hybrid image
+ *           without checksums, a hybrid image ends in its backup GPT
  *
  * Everything is measured by the same code that later writes it.
  */
@@ -24,6 +29,7 @@
 #include "ecma119/dirrec.h"
 #include "ecma119/vd.h"
 #include "write/internal.h"
+#include "write/sysarea.h"
 
 static uint32_t blocks_of(uint64_t bytes)
 {
@@ -132,7 +138,11 @@ int layout_run(struct writer *w)
 	if (rc)
 		return rc;
 
-	uint64_t next = ISO_VD_FIRST + 1 + (w->joliet ? 1 : 0) + 1;
+	uint64_t next = ISO_VD_FIRST + 1 + (w->nboots ? 1 : 0) + (w->joliet ? 1 : 0) + 1;
+	w->catalog_block = (uint32_t)next;
+	next += w->catalog_blocks;
+	if (w->catalog_node)
+		wnode_at(w, w->catalog_node)->lba = w->catalog_block;
 	w->pt_l = (uint32_t)next;
 	next += blocks_of(w->pt_size);
 	w->pt_m = (uint32_t)next;
@@ -158,6 +168,7 @@ int layout_run(struct writer *w)
 		next += d->jsize / ISO_BLOCK;
 	}
 	w->zero_block = (uint32_t)next++;
+	next = boot_layout_hidden(w, next);
 	for (uint32_t k = 0; k < w->nkids; k++) {
 		struct wnode *c = wnode_at(w, w->kids[k]);
 		if (!has_own_data(c))
@@ -199,8 +210,9 @@ int layout_run(struct writer *w)
 		w->trailer_block = (uint32_t)next;
 		next += FILESUMS_TAIL;
 	}
+	next = sysarea_layout_end(w, next);
 	if (next > UINT32_MAX)
 		return w_error(w, ISOKIT_E_LIMIT, "image larger than 8 TiB (2^32 blocks)");
 	w->total_blocks = (uint32_t)next;
-	return 0;
+	return boot_patch(w);
 }

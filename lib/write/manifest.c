@@ -21,7 +21,7 @@ static const char empty_sha256[] =
 
 static bool is_listed(const struct wnode *n)
 {
-	return n->type == W_REG && !(n->flags & WF_MANIFEST);
+	return n->type == W_REG && !(n->flags & (WF_MANIFEST | WF_BOOT_CATALOG));
 }
 
 /* The node's path from the root, without the leading '/', in *buf. */

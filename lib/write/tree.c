@@ -311,7 +311,7 @@ static void link_child(struct writer *w, uint32_t parent, uint32_t child)
 	p->count++;
 }
 
-static uint32_t find_child(struct writer *w, uint32_t parent, const char *name, size_t len)
+uint32_t tree_find_child(struct writer *w, uint32_t parent, const char *name, size_t len)
 {
 	for (uint32_t c = wnode_at(w, parent)->first; c; c = wnode_at(w, c)->next) {
 		struct wnode *x = wnode_at(w, c);
@@ -581,7 +581,7 @@ static int scan_all(struct writer *w, struct scan_queue *q, size_t root_len)
 }
 
 /* Walk @p image_path from the root, making missing folders. */
-static int make_parents(struct writer *w, const char *image_path, uint32_t *parent,
+int tree_make_parents(struct writer *w, const char *image_path, uint32_t *parent,
 			const char **last, size_t *last_len)
 {
 	uint32_t cur = 0;
@@ -603,7 +603,7 @@ static int make_parents(struct writer *w, const char *image_path, uint32_t *pare
 		if ((len == 1 && p[0] == '.') || (len == 2 && p[0] == '.' && p[1] == '.'))
 			return w_error(w, ISOKIT_E_INVAL, "%s: '.' and '..' are not allowed in image paths",
 				       image_path);
-		uint32_t c = find_child(w, cur, p, len);
+		uint32_t c = tree_find_child(w, cur, p, len);
 		if (c) {
 			if (wnode_at(w, c)->type != W_DIR)
 				return w_error(w, ISOKIT_E_INVAL, "%s: %.*s is not a folder",
@@ -636,7 +636,7 @@ int tree_add(struct writer *w, const char *image_path, const char *source)
 	uint32_t parent = 0;
 	const char *last = NULL;
 	size_t last_len = 0;
-	int rc = make_parents(w, image_path ? image_path : "", &parent, &last, &last_len);
+	int rc = tree_make_parents(w, image_path ? image_path : "", &parent, &last, &last_len);
 	if (rc)
 		return rc;
 	if (last_len > 255)
@@ -654,7 +654,7 @@ int tree_add(struct writer *w, const char *image_path, const char *source)
 			return w_error(w, ISOKIT_E_INVAL, "%s: only a folder can be the root", source);
 		target = 0;
 	} else {
-		target = find_child(w, parent, last, last_len);
+		target = tree_find_child(w, parent, last, last_len);
 	}
 	if (target == 0 && last_len != 0) {
 		if (S_ISSOCK(st.stx_mode))

@@ -106,6 +106,10 @@ ISOKIT_API int isokit_writer_write_fd(struct isokit_writer *h, int fd)
 		rc = w->checksums ? manifest_add(w)
 				  : w_error(w, ISOKIT_E_INVAL, "a manifest needs the checksums");
 	if (!rc)
+		rc = boot_name_catalog(w);
+	if (!rc)
+		rc = boot_prepare(w);
+	if (!rc)
 		rc = tree_finalize(w);
 	if (!rc && (w->opt.flags & ISOKIT_WRITE_DEDUP))
 		rc = dedup_run(w);
@@ -116,6 +120,44 @@ ISOKIT_API int isokit_writer_write_fd(struct isokit_writer *h, int fd)
 	if (!rc)
 		rc = emit_image(w, fd);
 	return rc;
+}
+
+ISOKIT_API int isokit_writer_add_boot(struct isokit_writer *h,
+				      const struct isokit_boot_image *b)
+{
+	if (!h || !b)
+		return ISOKIT_E_INVAL;
+	h->w.msg[0] = '\0';
+	return writer_add_boot(&h->w, b);
+}
+
+ISOKIT_API int isokit_writer_set_boot_catalog(struct isokit_writer *h, const char *image_path)
+{
+	if (!h)
+		return ISOKIT_E_INVAL;
+	char *p = NULL;
+	if (image_path && !(p = strdup(image_path)))
+		return ISOKIT_E_NOMEM;
+	free(h->w.catalog_path);
+	h->w.catalog_path = p;
+	return 0;
+}
+
+ISOKIT_API int isokit_writer_set_system_area(struct isokit_writer *h, const void *template,
+					     size_t len, unsigned flags)
+{
+	if (!h || len > SYSTEM_AREA_BYTES || (len && !template) ||
+	    (flags & ~(unsigned)(ISOKIT_SA_HYBRID | ISOKIT_SA_GRUB2_MBR)))
+		return ISOKIT_E_INVAL;
+	uint8_t *sa = calloc(1, SYSTEM_AREA_BYTES);
+	if (!sa)
+		return ISOKIT_E_NOMEM;
+	if (len)
+		memcpy(sa, template, len);
+	free(h->w.sysarea);
+	h->w.sysarea = sa;
+	h->w.sa_flags = flags;
+	return 0;
 }
 
 ISOKIT_API const char *isokit_writer_isomd5(const struct isokit_writer *h)
@@ -144,6 +186,7 @@ ISOKIT_API void isokit_writer_free(struct isokit_writer *h)
 			free(*p);
 		free(h->w.exclude);
 	}
+	boot_free(&h->w);
 	free(h->w.jol_names);
 	free(h->w.sum_sha);
 	free(h->w.sum_lba);

@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "create-boot.h"
 #include "interrupt.h"
 #include "partial.h"
 
@@ -65,6 +66,16 @@ static const struct opt_def create_opts[] = {
 	{OPT_MANIFEST, 0, "manifest", NULL, "also put SHA256SUMS at the root, for sha256sum -c in a mount or an extracted copy"},
 	{OPT_ECC, 0, "ecc", "PERCENT", "add repair data (Reed-Solomon, see isokit ecc) of PERCENT (1-100) of the image, after it"},
 	{OPT_SIDECAR, 0, "sidecar", NULL, "with --ecc: put the repair data in OUT.iso.ecc instead"},
+	{OPT_BOOT, 0, "boot", "FILE", "BIOS boot image: FILE in the image (e.g. /isolinux/isolinux.bin), loaded without emulation; starts a boot entry"},
+	{OPT_BOOT_LOAD_SIZE, 0, "boot-load-size", "N", "512-byte sectors the BIOS loads (isolinux: 4; default: the whole image)"},
+	{OPT_BOOT_INFO_TABLE, 0, "boot-info-table", NULL, "patch the boot-info-table into the entry's image (the copy in the image, not FILE)"},
+	{OPT_GRUB2_BOOT_INFO, 0, "grub2-boot-info", NULL, "patch GRUB 2's boot info (its address at byte 2548) into the entry's image"},
+	{OPT_BOOT_EMUL, 0, "boot-emul", "MODE", "none (default), floppy (1.2/1.44/2.88 MB image) or hard-disk (an MBR with one partition)"},
+	{OPT_EFI, 0, "efi", "FILE", "UEFI boot image: FILE in the image, a FAT file system with /EFI/BOOT/BOOTX64.EFI; starts a boot entry"},
+	{OPT_BOOT_CATALOG, 0, "boot-catalog", "PATH", "also show the boot catalog as PATH in the image (default: hidden)"},
+	{OPT_HYBRID, 0, "hybrid", NULL, "MBR and GPT so that the image boots from a USB stick too (BIOS needs --system-area or --grub2-mbr)"},
+	{OPT_SYSTEM_AREA, 0, "system-area", "FILE", "the first bytes of the image (at most 32 KiB) from FILE: an MBR with boot code, e.g. isohdpfx.bin"},
+	{OPT_GRUB2_MBR, 0, "grub2-mbr", "FILE", "as --system-area, for GRUB 2's boot_hybrid.img (patched as GRUB expects)"},
 	{OPT_ANON, 0, "anonymous", NULL, "owners 0, files readable by all, no write bits (like mkisofs -r)"},
 	{OPT_PUBLISHER, 0, "publisher", "TEXT", "publisher field"},
 	{OPT_PREPARER, 0, "preparer", "TEXT", "data preparer field"},
@@ -80,6 +91,7 @@ struct create_args {
 	size_t nmaps;
 	const char **excludes;
 	size_t nexcludes;
+	struct boot_args boot;
 	unsigned ecc;  /* --ecc PERCENT, 0: none */
 	bool sidecar;  /* --sidecar: the repair data in OUT.ecc */
 };
@@ -137,8 +149,12 @@ static int handle(int id, const char *arg, void *ctx)
 		if (push(&a->excludes, &a->nexcludes, arg))
 			return EXIT_FAIL;
 		break;
-	default:
+	default: {
+		int r = boot_option(&cmd_create_def, &a->boot, id, arg);
+		if (r)
+			return r;
 		break;
+	}
 	}
 	return -1;
 }
@@ -318,6 +334,8 @@ int cmd_create(int argc, char **argv)
 		usage_error(&cmd_create_def, "--manifest lists the checksums that --no-checksums leaves out");
 		goto out_args;
 	}
+	if (boot_options_check(&cmd_create_def, &a.boot))
+		goto out_args;
 	bool to_stdout = strcmp(a.output, "-") == 0;
 	if (a.sidecar && !a.ecc) {
 		usage_error(&cmd_create_def, "--sidecar goes with --ecc PERCENT");
@@ -361,7 +379,7 @@ int cmd_create(int argc, char **argv)
 		msg_error(NULL, "out of memory");
 		goto out_args;
 	}
-	if (add_sources(w, &a, argv + first, argc - first))
+	if (add_sources(w, &a, argv + first, argc - first) || boot_apply(w, &a.boot))
 		goto out_writer;
 
 	int fd = STDOUT_FILENO, partial = -1;

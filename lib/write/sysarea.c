@@ -1,0 +1,171 @@
+// SPDX-License-Identifier: MIT
+/* The system area and partition tables of a bootable image (sysarea.h). */
+#include "write/sysarea.h"
+
+#include <string.h>
+
+#include "base/bytes.h"
+#include "ecma119/vd.h"
+#include "sysarea/parttab.h"
+
+/* blocks of the backup GPT: 32 sectors of entries and the header */
+#define GPT_TAIL_BLOCKS ((GPT_ARRAY_SECTORS + 1 + 3) / 4)
+#define FIRST_USABLE 64 /* the ISO's system area belongs to no partition */
+
+/* The first entry for BIOS (the MBR code loads it), or NULL. */
+static const struct wboot *bios_entry(const struct writer *w)
+{
+	for (uint32_t i = 0; i < w->nboots; i++)
+		if (w->boots[i].spec.platform == ISOKIT_BOOT_BIOS &&
+		    w->boots[i].spec.emulation == ISOKIT_EMUL_NONE)
+			return &w->boots[i];
+	return NULL;
+}
+
+static const struct wboot *efi_entry(const struct writer *w)
+{
+	for (uint32_t i = 0; i < w->nboots; i++)
+		if (w->boots[i].spec.platform == ISOKIT_BOOT_EFI)
+			return &w->boots[i];
+	return NULL;
+}
+
+static bool has_code(const uint8_t *sa)
+{
+	for (size_t i = 0; i < MBR_BOOT_LBA; i++)
+		if (sa[i])
+			return true;
+	return false;
+}
+
+int sysarea_check(struct writer *w)
+{
+	if (!w->sysarea)
+		return 0;
+	bool code = has_code(w->sysarea);
+	if ((w->sa_flags & ISOKIT_SA_GRUB2_MBR) && !bios_entry(w))
+		return w_error(w, ISOKIT_E_INVAL,
+			       "a GRUB 2 MBR needs a BIOS boot entry without emulation to load");
+	if ((w->sa_flags & ISOKIT_SA_HYBRID) && code && !bios_entry(w))
+		return w_error(w, ISOKIT_E_INVAL,
+			       "the MBR boot code needs a BIOS boot entry without emulation to load");
+	if ((w->sa_flags & ISOKIT_SA_HYBRID) && !code && bios_entry(w))
+		return w_error(w, ISOKIT_E_INVAL,
+			       "a hybrid image that boots BIOS from a stick needs the boot "
+			       "loader's MBR code (e.g. isolinux's isohdpfx.bin)");
+	return 0;
+}
+
+uint64_t sysarea_layout_end(struct writer *w, uint64_t next)
+{
+	w->gpt_blocks = 0;
+	if (!w->sysarea || !(w->sa_flags & ISOKIT_SA_HYBRID))
+		return next;
+	w->gpt_blocks = GPT_TAIL_BLOCKS;
+	_Static_assert(GPT_TAIL_BLOCKS <= FILESUMS_TAIL - 1, "backup GPT in the sums' tail");
+	return w->checksums ? next : next + GPT_TAIL_BLOCKS;
+}
+
+/* A GUID that depends only on what the image is (reproducible builds):
+ * splitmix64 over the volume's time, size and a salt, as a version-4
+ * GUID. */
+static void make_guid(const struct writer *w, uint64_t salt, uint8_t g[16])
+{
+	uint64_t x = (uint64_t)w->now * 0x9E3779B97F4A7C15ull ^ w->total_blocks ^ (salt << 56);
+	for (int half = 0; half < 2; half++) {
+		x += 0x9E3779B97F4A7C15ull;
+		uint64_t z = x;
+		z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+		z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+		z ^= z >> 31;
+		put_le64(g + 8 * half, z);
+	}
+	g[7] = (uint8_t)((g[7] & 0x0F) | 0x40); /* version 4 */
+	g[8] = (uint8_t)((g[8] & 0x3F) | 0x80); /* RFC 4122 variant */
+}
+
+/* The partitions of a hybrid image (see sysarea.h). */
+static size_t gpt_parts(const struct writer *w, const struct gpt_disk *d, struct gpt_part *p)
+{
+	size_t n = 0;
+	uint64_t at = FIRST_USABLE;
+	const struct wboot *efi = efi_entry(w);
+	uint64_t efi_first = efi ? (uint64_t)efi->lba * 4 : 0;
+	uint64_t efi_last = efi ? efi_first + (efi->size + SECTOR - 1) / SECTOR - 1 : 0;
+	if (efi && efi_first >= at && efi_last <= d->last_usable) {
+		if (efi_first > at)
+			p[n++] = (struct gpt_part){.first = at, .last = efi_first - 1, .name = "ISO9660"};
+		p[n++] = (struct gpt_part){.first = efi_first, .last = efi_last,
+					   .name = "EFI boot partition"};
+		memcpy(p[n - 1].type, GPT_TYPE_EFI_SYSTEM, 16);
+		at = efi_last + 1;
+	}
+	if (at <= d->last_usable)
+		p[n++] = (struct gpt_part){.first = at, .last = d->last_usable, .name = "ISO9660"};
+	for (size_t i = 0; i < n; i++) {
+		if (p[i].name[0] == 'I') {
+			memcpy(p[i].type, GPT_TYPE_BASIC_DATA, 16);
+			/* read-only (bit 60), hidden from automounters is left off */
+			p[i].attrs = 1ull << 60;
+		}
+		make_guid(w, i + 1, p[i].guid);
+	}
+	return n;
+}
+
+static void gpt_disk_of(const struct writer *w, struct gpt_disk *d)
+{
+	d->sectors = (uint64_t)w->total_blocks * 4;
+	d->first_usable = FIRST_USABLE;
+	d->last_usable = d->sectors - GPT_ARRAY_SECTORS - 2;
+	make_guid(w, 0, d->guid);
+}
+
+int sysarea_write(struct writer *w, struct out *o)
+{
+	if (!w->sysarea)
+		return out_zero(o, SYSTEM_AREA_BYTES);
+	uint8_t *sa = w->sysarea;
+	const struct wboot *bios = bios_entry(w);
+	if (bios && (w->sa_flags & ISOKIT_SA_GRUB2_MBR))
+		put_le64(sa + MBR_BOOT_LBA, (uint64_t)bios->lba * 4 + 4);
+	else if (bios && (w->sa_flags & ISOKIT_SA_HYBRID) && has_code(sa))
+		put_731(sa + MBR_BOOT_LBA, bios->lba * 4);
+	if (w->sa_flags & ISOKIT_SA_HYBRID) {
+		struct gpt_disk d;
+		gpt_disk_of(w, &d);
+		if (get_731(sa + MBR_DISK_ID) == 0)
+			memcpy(sa + MBR_DISK_ID, d.guid + 12, 4);
+		uint64_t rest = d.sectors - 1;
+		struct mbr_part pm = {.type = 0xEE, .start = 1,
+				      .sectors = rest > UINT32_MAX ? UINT32_MAX : (uint32_t)rest};
+		mbr_put(sa, 0, &pm);
+		for (int i = 1; i < 4; i++)
+			mbr_put(sa, i, &(struct mbr_part){0});
+		struct gpt_part parts[4];
+		size_t n = gpt_parts(w, &d, parts);
+		uint8_t *array = sa + 2 * SECTOR;
+		gpt_put_entries(array, parts, n);
+		gpt_put_header(sa + SECTOR, &d, array, false);
+	}
+	return out_write(o, sa, SYSTEM_AREA_BYTES);
+}
+
+int sysarea_write_end(struct writer *w, struct out *o)
+{
+	if (!w->gpt_blocks)
+		return 0;
+	uint8_t tail[GPT_TAIL_BLOCKS * ISO_BLOCK];
+	memset(tail, 0, sizeof(tail));
+	struct gpt_disk d;
+	gpt_disk_of(w, &d);
+	struct gpt_part parts[4];
+	size_t n = gpt_parts(w, &d, parts);
+	uint8_t *header = tail + sizeof(tail) - SECTOR;
+	uint8_t *array = header - GPT_ARRAY_SECTORS * SECTOR;
+	gpt_put_entries(array, parts, n);
+	gpt_put_header(header, &d, array, true);
+	if (o->pos + sizeof(tail) != (uint64_t)w->total_blocks * ISO_BLOCK)
+		return w_error(w, ISOKIT_E_INVAL, "internal error: backup GPT out of place");
+	return out_write(o, tail, sizeof(tail));
+}

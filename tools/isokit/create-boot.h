@@ -1,0 +1,45 @@
+/* SPDX-License-Identifier: MIT */
+/* isokit create: the boot options (El Torito entries, catalog, system
+ * area), gathered in the order given and handed to the writer. */
+#ifndef ISOKIT_TOOL_CREATE_BOOT_H
+#define ISOKIT_TOOL_CREATE_BOOT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include <isokit/isokit.h>
+
+#include "cli.h"
+
+enum {
+	OPT_BOOT = 100,
+	OPT_EFI,
+	OPT_BOOT_LOAD_SIZE,
+	OPT_BOOT_INFO_TABLE,
+	OPT_GRUB2_BOOT_INFO,
+	OPT_BOOT_EMUL,
+	OPT_BOOT_CATALOG,
+	OPT_HYBRID,
+	OPT_SYSTEM_AREA,
+	OPT_GRUB2_MBR,
+};
+
+#define MAX_BOOT_ENTRIES 32
+
+struct boot_args {
+	struct isokit_boot_image e[MAX_BOOT_ENTRIES];
+	size_t n;
+	const char *catalog;
+	const char *system_area; /* --system-area / --grub2-mbr FILE */
+	unsigned sa_flags;
+};
+
+/* Handles one boot option: 0, or an exit status (usage error; -1: not a
+ * boot option, never returned for the ids above). */
+int boot_option(const struct cmd_def *cmd, struct boot_args *b, int id, const char *arg);
+/* Checks the options together, before any work: 0 or EXIT_USAGE. */
+int boot_options_check(const struct cmd_def *cmd, const struct boot_args *b);
+/* Hands them to @p w: 0, or EXIT_FAIL with the error printed. */
+int boot_apply(struct isokit_writer *w, const struct boot_args *b);
+
+#endif
