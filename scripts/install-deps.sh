@@ -17,6 +17,10 @@ packages=(
 	python3 attr time
 	# the repair benchmark's peer
 	dvdisaster
+	# boot tests: qemu with SeaBIOS and OVMF, boot loaders to boot, and the
+	# partition-table judges; grub-rescue-pc ships an image no one here made
+	qemu-system-x86 ovmf isolinux syslinux-common grub-efi-amd64-bin grub-pc-bin
+	grub-common mtools fdisk gdisk grub-rescue-pc
 )
 
 SUDO=
