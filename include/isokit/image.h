@@ -144,6 +144,58 @@ struct isokit_partition {
 	uint32_t sectors;  /**< length in 512-byte sectors */
 };
 
+/** What the image tells of one El Torito entry's boot image. */
+struct isokit_boot_image_info {
+	uint64_t bytes;        /**< its size, as well as it is known (see size_from) */
+	/** where the size comes from: "file" (a file in the tree starts at
+	 *  its block), "partition" (an MBR or GPT partition covers it),
+	 *  "floppy", "disk" (the MBR inside a hard-disk image), "fat" (the
+	 *  FAT boot sector of an EFI image), or "load size" (the catalog's
+	 *  sector count: all a BIOS reads, perhaps not the whole image) */
+	const char *size_from;
+	char path[1024];       /**< that file's path, or "" when no file starts there */
+	bool info_table;       /**< bytes 8-23 hold a boot-info-table that fits the image */
+	bool grub2_info;       /**< bytes 2548-2555 hold GRUB 2's boot info for its block */
+};
+
+/**
+ * Details of the @p n boot entries @p e (from isokit_image_boot_entries())
+ * into @p out, and the catalog's path in the tree into @p catalog_path
+ * ("" when it has none). Walks the tree once.
+ */
+ISOKIT_API int isokit_image_boot_images(struct isokit_image *img,
+					const struct isokit_boot_entry *e, size_t n,
+					struct isokit_boot_image_info *out,
+					char *catalog_path, size_t cap);
+
+/** The GUID partition table of the system area. */
+struct isokit_gpt {
+	bool present;          /**< "EFI PART" at sector 1 */
+	bool header_ok, entries_ok; /**< the primary header's and array's CRCs */
+	bool backup_ok;        /**< a backup header with good CRCs at the header's alternate sector */
+	uint8_t disk_guid[16]; /**< as stored (first three fields little-endian) */
+	uint64_t first_usable, last_usable, backup_lba;
+	uint32_t entries;      /**< slots in the array */
+};
+
+/** One used GPT entry. */
+struct isokit_gpt_partition {
+	uint32_t index;        /**< 1-based slot */
+	uint8_t type[16], guid[16]; /**< as stored */
+	const char *type_name; /**< "EFI system", "basic data", "HFS+", ... or "unknown" */
+	uint64_t first, last;  /**< 512-byte sectors, inclusive */
+	uint64_t attributes;
+	char name[109];        /**< UTF-8 */
+};
+
+/**
+ * The GPT of the system area: fills @p gpt and up to @p cap used entries
+ * (*count: how many there are). An image without one gives present =
+ * false and 0. Damage is reported in the flags, not as an error.
+ */
+ISOKIT_API int isokit_image_gpt(struct isokit_image *img, struct isokit_gpt *gpt,
+				struct isokit_gpt_partition *out, size_t cap, size_t *count);
+
 /** A libisofs (xorriso) MD5 checksum tag found in the image. */
 struct isokit_md5_tag {
 	char kind[24];        /**< "superblock", "tree", "session" */

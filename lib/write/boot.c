@@ -215,10 +215,12 @@ static int settle_media(struct writer *w, struct wboot *e, const char *what,
 	if (e->spec.load_sectors) {
 		e->sectors = e->spec.load_sectors;
 	} else {
-		/* the whole image, rounded up to 4 sectors (one block) as
-		 * mkisofs does; an image of 32 MiB or more cannot be said in
+		/* the whole image, for BIOS rounded up to 4 sectors (one
+		 * block) as mkisofs does; an image of 32 MiB or more cannot be said in
 		 * 16 bits: 0, which UEFI firmware takes from the FAT itself */
-		uint64_t s = (e->size + ISO_BLOCK - 1) / ISO_BLOCK * 4;
+		uint64_t s = e->spec.platform == ISOKIT_BOOT_EFI
+				     ? (e->size + 511) / 512 /* as xorriso: the exact size */
+				     : (e->size + ISO_BLOCK - 1) / ISO_BLOCK * 4;
 		e->sectors = s > 0xFFFF ? (e->spec.platform == ISOKIT_BOOT_EFI ? 0 : 0xFFFF)
 					: (uint16_t)s;
 	}

@@ -98,12 +98,27 @@ static void json_time(FILE *f, const char *k, const struct isokit_time *t)
 struct info_extra {
 	int zisofs;
 	const struct isokit_boot_entry *be;
+	const struct isokit_boot_image_info *bi;
 	size_t nbe;
+	const char *catalog_path;
+	const struct isokit_gpt *gpt;
+	const struct isokit_gpt_partition *gp;
+	size_t ngp;
 	const struct isokit_partition *pt;
 	size_t npt;
 	const struct isokit_md5_tag *tags;
 	size_t ntags;
 };
+
+/* A GUID as stored on disk (first three fields little-endian) in the
+ * usual text form. */
+static void format_guid(const uint8_t *g, char out[40])
+{
+	snprintf(out, 40,
+		 "%02X%02X%02X%02X-%02X%02X-%02X%02X-%02X%02X-%02X%02X%02X%02X%02X%02X", g[3], g[2],
+		 g[1], g[0], g[5], g[4], g[7], g[6], g[8], g[9], g[10], g[11], g[12], g[13], g[14],
+		 g[15]);
+}
 
 static void print_json(const char *path, const struct isokit_volume_info *vi,
 		       const struct info_extra *x)
@@ -163,9 +178,22 @@ static void print_json(const char *path, const struct isokit_volume_info *vi,
 				be[i].load_segment, be[i].system_type, be[i].sector_count,
 				be[i].load_rba);
 			json_string(f, be[i].id);
-			fputs("}", f);
+			const struct isokit_boot_image_info *bi = &x->bi[i];
+			fprintf(f, ", \"image_bytes\": %llu, \"size_from\": \"%s\", \"path\": ",
+				(unsigned long long)bi->bytes, bi->size_from ? bi->size_from : "");
+			if (bi->path[0])
+				json_string(f, bi->path);
+			else
+				fputs("null", f);
+			fprintf(f, ", \"boot_info_table\": %s, \"grub2_boot_info\": %s}",
+				bi->info_table ? "true" : "false", bi->grub2_info ? "true" : "false");
 		}
-		fputs(nbe ? "\n  ]},\n" : "]},\n", f);
+		fputs(nbe ? "\n  ], \"catalog_path\": " : "], \"catalog_path\": ", f);
+		if (x->catalog_path[0])
+			json_string(f, x->catalog_path);
+		else
+			fputs("null", f);
+		fputs("},\n", f);
 	} else {
 		fputs("null,\n", f);
 	}
@@ -176,7 +204,32 @@ static void print_json(const char *path, const struct isokit_volume_info *vi,
 			i ? "," : "", pt[i].index, pt[i].type,
 			pt[i].bootable ? "true" : "false", pt[i].start, pt[i].sectors);
 	fputs(npt ? "\n  ],\n" : "],\n", f);
-	fprintf(f, "  \"gpt\": %s,\n", vi->has_gpt ? "true" : "false");
+	if (x->gpt->present) {
+		char guid[40];
+		format_guid(x->gpt->disk_guid, guid);
+		fprintf(f, "  \"gpt\": {\"disk_guid\": \"%s\", \"header_ok\": %s, "
+			   "\"entries_ok\": %s, \"backup_ok\": %s, \"first_usable\": %llu, "
+			   "\"last_usable\": %llu, \"partitions\": [", guid,
+			x->gpt->header_ok ? "true" : "false", x->gpt->entries_ok ? "true" : "false",
+			x->gpt->backup_ok ? "true" : "false",
+			(unsigned long long)x->gpt->first_usable, (unsigned long long)x->gpt->last_usable);
+		for (size_t i = 0; i < x->ngp; i++) {
+			const struct isokit_gpt_partition *p = &x->gp[i];
+			char tg[40];
+			format_guid(p->type, tg);
+			fprintf(f, "%s\n    {\"index\": %u, \"type_guid\": \"%s\", \"type\": \"%s\", "
+				   "\"first_sector\": %llu, \"last_sector\": %llu, "
+				   "\"attributes\": %llu, \"name\": ",
+				i ? "," : "", p->index, tg, p->type_name,
+				(unsigned long long)p->first, (unsigned long long)p->last,
+				(unsigned long long)p->attributes);
+			json_string(f, p->name);
+			fputs("}", f);
+		}
+		fputs(x->ngp ? "\n  ]},\n" : "]},\n", f);
+	} else {
+		fputs("  \"gpt\": null,\n", f);
+	}
 	fputs("  \"checksums\": {\"isomd5sum\": ", f);
 	if (vi->has_isomd5sum)
 		json_string(f, vi->isomd5sum);
@@ -258,7 +311,13 @@ static void print_human(const char *path, const struct isokit_volume_info *vi,
 	if (vi->has_eltorito) {
 		printf("  %-20s yes, catalog at block %u, %zu entr%s\n", "El Torito",
 		       vi->boot_catalog_lba, nbe, nbe == 1 ? "y" : "ies");
-		for (size_t i = 0; i < nbe; i++)
+		if (x->catalog_path[0]) {
+			printf("    catalog file: ");
+			print_escaped(stdout, x->catalog_path);
+			putchar('\n');
+		}
+		for (size_t i = 0; i < nbe; i++) {
+			const struct isokit_boot_image_info *bi = &x->bi[i];
 			printf("    entry %zu: section %u, %s, %s, %s, load segment 0x%04x, "
 			       "%u sectors, image at block %u%s%s\n",
 			       i + 1, be[i].section, platform_name(be[i].platform),
@@ -266,16 +325,45 @@ static void print_human(const char *path, const struct isokit_volume_info *vi,
 			       media_name(be[i].media), be[i].load_segment,
 			       be[i].sector_count, be[i].load_rba,
 			       be[i].id[0] ? ", id " : "", be[i].id);
+			printf("      image: ");
+			if (bi->path[0])
+				print_escaped(stdout, bi->path);
+			else
+				printf("(no file)");
+			printf(", %llu bytes (size from %s)%s%s\n", (unsigned long long)bi->bytes,
+			       bi->size_from ? bi->size_from : "?",
+			       bi->info_table ? ", boot-info-table" : "",
+			       bi->grub2_info ? ", GRUB 2 boot info" : "");
+		}
 	} else {
 		printf("  %-20s no\n", "El Torito");
 	}
-	if (npt || vi->has_gpt) {
+	if (npt || x->gpt->present) {
 		printf("  %-20s %s%s\n", "Partition table", npt ? "MBR" : "",
 		       vi->has_gpt ? (npt ? " + GPT" : "GPT") : "");
 		for (size_t i = 0; i < npt; i++)
-			printf("    partition %u: type 0x%02x%s, start %u, %u sectors\n",
+			printf("    MBR partition %u: type 0x%02x%s, start %u, %u sectors\n",
 			       pt[i].index, pt[i].type, pt[i].bootable ? ", bootable" : "",
 			       pt[i].start, pt[i].sectors);
+		if (x->gpt->present) {
+			char guid[40];
+			format_guid(x->gpt->disk_guid, guid);
+			printf("    GPT disk %s, usable sectors %llu-%llu%s\n", guid,
+			       (unsigned long long)x->gpt->first_usable,
+			       (unsigned long long)x->gpt->last_usable,
+			       !x->gpt->header_ok	 ? ", DAMAGED header"
+			       : !x->gpt->entries_ok ? ", DAMAGED entries"
+			       : !x->gpt->backup_ok  ? ", backup missing or damaged"
+						     : "");
+		}
+		for (size_t i = 0; i < x->ngp; i++) {
+			const struct isokit_gpt_partition *p = &x->gp[i];
+			printf("    GPT partition %u: %s, sectors %llu-%llu, name ", p->index,
+			       p->type_name, (unsigned long long)p->first,
+			       (unsigned long long)p->last);
+			print_escaped(stdout, p->name);
+			putchar('\n');
+		}
 	} else {
 		printf("  %-20s no\n", "Partition table");
 	}
@@ -331,7 +419,24 @@ int cmd_info(int argc, char **argv)
 	}
 	if (ntags > 4)
 		ntags = 4;
-	struct info_extra x = {scan_zisofs(img), be, nbe, pt, npt, tags, ntags};
+	static struct isokit_boot_image_info bi[64];
+	char catalog_path[1024] = "";
+	if (nbe && (rc = isokit_image_boot_images(img, be, nbe, bi, catalog_path,
+						  sizeof(catalog_path))) != 0) {
+		cli_image_error(path, img, rc);
+		status = EXIT_FAIL;
+	}
+	struct isokit_gpt gpt;
+	struct isokit_gpt_partition gp[32];
+	size_t ngp = 0;
+	if ((rc = isokit_image_gpt(img, &gpt, gp, 32, &ngp)) != 0) {
+		cli_image_error(path, img, rc);
+		status = EXIT_FAIL;
+	}
+	if (ngp > 32)
+		ngp = 32;
+	struct info_extra x = {scan_zisofs(img), be, bi, nbe, catalog_path, &gpt, gp, ngp,
+			       pt, npt, tags, ntags};
 	if (c.json)
 		print_json(path, vi, &x);
 	else
