@@ -20,7 +20,7 @@
 #include "extract.h"
 #include "paths.h"
 
-enum { OPT_DIR = 1, OPT_OVERWRITE, OPT_NO_OWNER, OPT_JOBS, OPT_VERIFY };
+enum { OPT_DIR = 1, OPT_OVERWRITE, OPT_NO_OWNER, OPT_JOBS, OPT_VERIFY, OPT_BOOT_IMAGES };
 
 const struct cmd_def cmd_extract_def = {
 	"extract", "IMAGE [PATH...]",
@@ -35,6 +35,7 @@ static const struct opt_def extract_opts[] = {
 	{OPT_OVERWRITE, 0, "overwrite", NULL, "replace existing files (atomically, by rename)"},
 	{OPT_NO_OWNER, 0, "no-same-owner", NULL, "as root, do not restore owners"},
 	{OPT_VERIFY, 0, "verify", NULL, "check each file's SHA-256 (written by isokit create) as it is written"},
+	{OPT_BOOT_IMAGES, 0, "boot-images", "DIR", "write the El Torito boot images (files or not) and the system area into DIR; the files are then extracted only when -C or a PATH is given"},
 	{OPT_JOBS, 'j', "jobs", "N", "threads that copy large files (default: 2 on a multi-core machine, 0: none)"},
 	/* -v (common option): print each path as it is extracted */
 	{0, 0, NULL, NULL, NULL},
@@ -693,8 +694,11 @@ static int mkdir_parents(const char *dest)
 static int extract_opt(int id, const char *arg, void *vctx)
 {
 	struct xstate *x = vctx;
-	if (id == OPT_DIR)
+	if (id == OPT_DIR) {
 		x->dest = arg;
+		x->dest_given = true;
+	} else if (id == OPT_BOOT_IMAGES)
+		x->boot_dir = arg;
 	else if (id == OPT_OVERWRITE)
 		x->overwrite = true;
 	else if (id == OPT_NO_OWNER)
@@ -732,6 +736,16 @@ int cmd_extract(int argc, char **argv)
 	x.image = argv[first];
 	x.quiet = c.quiet;
 	x.verbose = c.verbose;
+	if (x.boot_dir) {
+		struct open_ctx bctx;
+		struct isokit_image *bimg = cli_open(x.image, &c, &bctx);
+		if (!bimg)
+			return EXIT_FAIL;
+		r = extract_boot_images(x.image, bimg, x.boot_dir, x.overwrite, c.quiet);
+		isokit_image_close(bimg);
+		if (r != EXIT_OK || (!x.dest_given && argc - first == 1))
+			return r;
+	}
 	if (mkdir_parents(x.dest) < 0) {
 		msg_error(NULL, "%s: cannot create: %s", x.dest, strerror(errno));
 		return EXIT_FAIL;

@@ -52,6 +52,8 @@ struct xstate {
 	struct isokit_image *img;
 	const char *image;
 	const char *dest;
+	bool dest_given;      /* -C was given */
+	const char *boot_dir; /* --boot-images DIR, or NULL */
 	int rootfd;
 	bool overwrite, restore_owner, is_root, quiet, verbose, verify;
 	uid_t euid;
@@ -105,5 +107,9 @@ void pool_submit(struct xpool *pool, struct xfile *f);
 /* Wait until every file handed to the workers is finished. */
 void pool_drain(struct xpool *pool);
 void pool_stop(struct xpool *pool);
+
+/* extract-boot.c: --boot-images DIR. An exit status. */
+int extract_boot_images(const char *image, struct isokit_image *img, const char *dir,
+			bool overwrite, bool quiet);
 
 #endif
