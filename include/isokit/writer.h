@@ -144,9 +144,10 @@ enum isokit_boot_patch {
 struct isokit_boot_image {
 	/** The boot image: a file in the image ("/isolinux/isolinux.bin")... */
 	const char *image_path;
-	/** ...or, when image_path is NULL, @p source_size bytes at
-	 *  @p source_offset of the local file @p source (0: to its end),
-	 *  stored without a name in any folder */
+	/** ...or @p source_size bytes at @p source_offset of the local file
+	 *  @p source (0: to its end), stored without a name in any folder:
+	 *  when image_path is NULL, or names no file of the tree (remastering:
+	 *  the boot image of the original, where the new tree lacks it) */
 	const char *source;
 	uint64_t source_offset, source_size;
 	uint8_t platform;       /**< enum isokit_boot_platform */

@@ -44,9 +44,9 @@ int writer_add_boot(struct writer *w, const struct isokit_boot_image *b)
 {
 	if (w->kids)
 		return w_error(w, ISOKIT_E_SEQUENCE, "boot entries must be added before writing");
-	if (!b->image_path == !b->source)
+	if (!b->image_path && !b->source)
 		return w_error(w, ISOKIT_E_INVAL,
-			       "a boot entry needs a file in the image or a source file, not both");
+			       "a boot entry needs a file in the image or a source file");
 	if (b->emulation != ISOKIT_EMUL_NONE && b->emulation != ISOKIT_EMUL_FLOPPY &&
 	    b->emulation != ISOKIT_EMUL_HARD_DISK)
 		return w_error(w, ISOKIT_E_INVAL, "boot entry: unknown emulation %u", b->emulation);
@@ -84,7 +84,28 @@ void boot_free(struct writer *w)
 	free(w->sysarea);
 }
 
-/* The catalog's name, when it has one: a file made up in the tree. */
+static int read_source(struct writer *w, const char *path, uint64_t off, uint64_t n,
+		       uint8_t **out);
+
+/* A file of the sources that is an El Torito catalog: a validation entry
+ * (its words summing to zero, 55 AA) at its start. */
+static bool is_stale_catalog(struct writer *w, uint32_t node)
+{
+	const struct wnode *x = wnode_at(w, node);
+	char path[8192];
+	uint8_t *b;
+	if (x->type != W_REG || x->size < 64 || x->size > 65536 || x->nlink > 1 ||
+	    tree_source_path(w, node, path, sizeof(path)) || read_source(w, path, 0, 64, &b))
+		return false;
+	struct isokit_boot_entry e;
+	size_t n;
+	bool ok = eltorito_decode(b, 64, &e, 1, &n) == 0;
+	free(b);
+	return ok;
+}
+
+/* The catalog's name, when it has one: a file made up in the tree, or the
+ * old catalog of the sources. */
 int boot_name_catalog(struct writer *w)
 {
 	if (!w->catalog_path)
@@ -101,10 +122,19 @@ int boot_name_catalog(struct writer *w)
 	if (last_len == 0 || last_len > 255)
 		return w_error(w, ISOKIT_E_INVAL, "%s: not a file name for the boot catalog",
 			       w->catalog_path);
-	if (tree_find_child(w, parent, last, last_len))
-		return w_error(w, ISOKIT_E_INVAL,
-			       "%s: the sources have a file there already, where the boot "
-			       "catalog was asked to go", w->catalog_path);
+	uint32_t old = tree_find_child(w, parent, last, last_len);
+	if (old) {
+		/* a catalog left from the image the sources were unpacked
+		 * from (remastering) is replaced; anything else is not */
+		if (!is_stale_catalog(w, old))
+			return w_error(w, ISOKIT_E_INVAL,
+				       "%s: the sources have a file there already (not an old boot "
+				       "catalog), where the boot catalog was asked to go",
+				       w->catalog_path);
+		wnode_at(w, old)->flags |= WF_BOOT_CATALOG;
+		w->catalog_node = old;
+		return 0;
+	}
 	char name[256];
 	memcpy(name, last, last_len);
 	name[last_len] = '\0';
@@ -232,8 +262,9 @@ static int prepare_one(struct writer *w, struct wboot *e)
 	const char *what = e->spec.image_path ? e->spec.image_path : e->spec.source;
 	uint8_t head[512];
 	bool have_head = false;
-	if (e->spec.image_path) {
-		uint32_t n = lookup(w, e->spec.image_path);
+	uint32_t found = e->spec.image_path ? lookup(w, e->spec.image_path) : 0;
+	if (e->spec.image_path && (found || !e->spec.source)) {
+		uint32_t n = found;
 		const struct wnode *x = n ? wnode_at(w, n) : NULL;
 		if (!x)
 			return w_error(w, ISOKIT_E_NOENT,
@@ -246,6 +277,7 @@ static int prepare_one(struct writer *w, struct wboot *e)
 		e->size = x->size;
 	} else {
 		struct stat st;
+		what = e->spec.source;
 		if (stat(e->spec.source, &st) < 0)
 			return w_error(w, errno == ENOENT ? ISOKIT_E_NOENT : ISOKIT_E_IO, "%s: %s",
 				       what, strerror(errno));
@@ -355,10 +387,11 @@ int boot_patch(struct writer *w)
 				 w->boots[j].bytes;
 		if (!e->bytes || again)
 			continue;
-		if (e->spec.patch & ISOKIT_BOOT_INFO_TABLE)
-			eltorito_patch_info_table(e->bytes, (size_t)e->size, ISO_VD_FIRST, e->lba);
+		/* GRUB's info first: the table's sum covers it (as xorriso) */
 		if (e->spec.patch & ISOKIT_BOOT_GRUB2_INFO)
 			eltorito_patch_grub2_info(e->bytes, (size_t)e->size, e->lba);
+		if (e->spec.patch & ISOKIT_BOOT_INFO_TABLE)
+			eltorito_patch_info_table(e->bytes, (size_t)e->size, ISO_VD_FIRST, e->lba);
 	}
 	return 0;
 }

@@ -73,6 +73,7 @@ static const struct opt_def create_opts[] = {
 	{OPT_BOOT_EMUL, 0, "boot-emul", "MODE", "none (default), floppy (1.2/1.44/2.88 MB image) or hard-disk (an MBR with one partition)"},
 	{OPT_EFI, 0, "efi", "FILE", "UEFI boot image: FILE in the image, a FAT file system with /EFI/BOOT/BOOTX64.EFI; starts a boot entry"},
 	{OPT_BOOT_CATALOG, 0, "boot-catalog", "PATH", "also show the boot catalog as PATH in the image (default: hidden)"},
+	{OPT_BOOT_LIKE, 0, "boot-like", "ORIGINAL.iso", "boot as ORIGINAL.iso does (remaster): its boot entries, images, patches and MBR code, for the new tree"},
 	{OPT_HYBRID, 0, "hybrid", NULL, "MBR and GPT so that the image boots from a USB stick too (BIOS needs --system-area or --grub2-mbr)"},
 	{OPT_SYSTEM_AREA, 0, "system-area", "FILE", "the first bytes of the image (at most 32 KiB) from FILE: an MBR with boot code, e.g. isohdpfx.bin"},
 	{OPT_GRUB2_MBR, 0, "grub2-mbr", "FILE", "as --system-area, for GRUB 2's boot_hybrid.img (patched as GRUB expects)"},
@@ -336,6 +337,10 @@ int cmd_create(int argc, char **argv)
 	}
 	if (boot_options_check(&cmd_create_def, &a.boot))
 		goto out_args;
+	if (a.boot.like && boot_like_load(&a.boot)) {
+		r = EXIT_FAIL;
+		goto out_args;
+	}
 	bool to_stdout = strcmp(a.output, "-") == 0;
 	if (a.sidecar && !a.ecc) {
 		usage_error(&cmd_create_def, "--sidecar goes with --ecc PERCENT");

@@ -76,6 +76,9 @@ int boot_option(const struct cmd_def *cmd, struct boot_args *b, int id, const ch
 	case OPT_HYBRID:
 		b->sa_flags |= ISOKIT_SA_HYBRID;
 		return 0;
+	case OPT_BOOT_LIKE:
+		b->like = arg;
+		return 0;
 	case OPT_SYSTEM_AREA:
 	case OPT_GRUB2_MBR:
 		if (b->system_area)
@@ -91,6 +94,9 @@ int boot_option(const struct cmd_def *cmd, struct boot_args *b, int id, const ch
 
 int boot_options_check(const struct cmd_def *cmd, const struct boot_args *b)
 {
+	if (b->like && (b->n || b->system_area || b->sa_flags || b->catalog))
+		return usage_error(cmd, "--boot-like takes the whole boot setup from the original: "
+				   "give no other boot options with it");
 	if (b->catalog && b->n == 0)
 		return usage_error(cmd, "--boot-catalog needs --boot or --efi");
 	if ((b->sa_flags & ISOKIT_SA_HYBRID) && b->n == 0)
@@ -145,7 +151,10 @@ int boot_apply(struct isokit_writer *w, const struct boot_args *b)
 			goto fail;
 	if (b->catalog && isokit_writer_set_boot_catalog(w, b->catalog) < 0)
 		goto fail;
-	if (b->system_area || b->sa_flags) {
+	if (b->like_has_sa) {
+		if (isokit_writer_set_system_area(w, b->like_sa, sizeof(b->like_sa), b->sa_flags) < 0)
+			goto fail;
+	} else if (b->system_area || b->sa_flags) {
 		static unsigned char sa[32768];
 		size_t len = 0;
 		if (b->system_area && read_template(b->system_area, sa, &len))
