@@ -194,11 +194,11 @@ ISOKIT_API int isokit_writer_set_boot_catalog(struct isokit_writer *w,
 
 /**
  * The system area: @p len bytes (at most 32768; NULL/0 for zeros) of
- * @p template, e.g. an MBR with boot code such as syslinux's isohdpfx.bin,
+ * @p bytes, e.g. an MBR with boot code such as syslinux's isohdpfx.bin,
  * then partition tables and patches as @p flags ask (enum
  * isokit_system_area_flags). The bytes are copied.
  */
-ISOKIT_API int isokit_writer_set_system_area(struct isokit_writer *w, const void *template,
+ISOKIT_API int isokit_writer_set_system_area(struct isokit_writer *w, const void *bytes,
 					     size_t len, unsigned flags);
 
 /** Fill @p out with the counts; after isokit_writer_write_fd() has started,

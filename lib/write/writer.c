@@ -143,17 +143,17 @@ ISOKIT_API int isokit_writer_set_boot_catalog(struct isokit_writer *h, const cha
 	return 0;
 }
 
-ISOKIT_API int isokit_writer_set_system_area(struct isokit_writer *h, const void *template,
+ISOKIT_API int isokit_writer_set_system_area(struct isokit_writer *h, const void *bytes,
 					     size_t len, unsigned flags)
 {
-	if (!h || len > SYSTEM_AREA_BYTES || (len && !template) ||
+	if (!h || len > SYSTEM_AREA_BYTES || (len && !bytes) ||
 	    (flags & ~(unsigned)(ISOKIT_SA_HYBRID | ISOKIT_SA_GRUB2_MBR)))
 		return ISOKIT_E_INVAL;
 	uint8_t *sa = calloc(1, SYSTEM_AREA_BYTES);
 	if (!sa)
 		return ISOKIT_E_NOMEM;
 	if (len)
-		memcpy(sa, template, len);
+		memcpy(sa, bytes, len);
 	free(h->w.sysarea);
 	h->w.sysarea = sa;
 	h->w.sa_flags = flags;
