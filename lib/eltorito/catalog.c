@@ -154,14 +154,19 @@ size_t eltorito_encode(const struct eltorito_entry *e, size_t n, uint8_t *cat, s
 	return off;
 }
 
-void eltorito_patch_info_table(uint8_t *img, size_t len, uint32_t pvd_lba, uint32_t img_lba)
+uint32_t eltorito_info_sum(uint32_t sum, const uint8_t *p, size_t n)
 {
-	uint32_t sum = 0;
-	for (size_t i = 64; i < len; i += 4) {
+	for (size_t i = 0; i < n; i += 4) {
 		uint8_t w[4] = {0};
-		memcpy(w, img + i, len - i < 4 ? len - i : 4);
+		memcpy(w, p + i, n - i < 4 ? n - i : 4);
 		sum += get_731(w);
 	}
+	return sum;
+}
+
+void eltorito_patch_info_table(uint8_t *img, size_t len, uint32_t pvd_lba, uint32_t img_lba)
+{
+	uint32_t sum = eltorito_info_sum(0, img + 64, len - 64);
 	put_731(img + 8, pvd_lba);
 	put_731(img + 12, img_lba);
 	put_731(img + 16, (uint32_t)len);

@@ -63,6 +63,10 @@ size_t eltorito_encoded_size(const struct eltorito_entry *e, size_t n);
  * its little-endian 32-bit words from byte 64 to its end (a last partial
  * word padded with zeros), then 40 zero bytes.
  */
+/* The boot-info-table's sum: @p sum plus the little-endian 32-bit words of
+ * @p n bytes at @p p, a last partial word padded with zeros (feed it in
+ * pieces whose sizes are multiples of 4, but for the last). */
+uint32_t eltorito_info_sum(uint32_t sum, const uint8_t *p, size_t n);
 void eltorito_patch_info_table(uint8_t *img, size_t len, uint32_t pvd_lba, uint32_t img_lba);
 
 /* GRUB 2's boot info (xorriso grub2-boot-info): the image's 512-byte

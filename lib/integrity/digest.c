@@ -195,3 +195,16 @@ void digest_hex(const uint8_t *p, size_t n, char *out)
 	}
 	out[2 * n] = '\0';
 }
+
+int digest_sha256_once(const void *p, size_t n, uint8_t out[32])
+{
+	struct digest *d = digest_new(DIGEST_SHA256);
+	if (!d)
+		return -1;
+	uint8_t v[64];
+	int rc = digest_update(d, p, n) == 0 && digest_final(d, v) == 32 ? 0 : -1;
+	digest_free(d);
+	if (rc == 0)
+		memcpy(out, v, 32);
+	return rc;
+}

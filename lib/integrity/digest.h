@@ -25,6 +25,10 @@ void digest_free(struct digest *d);
 /* Why the last digest_new() failed. */
 const char *digest_error(void);
 
+/* SHA-256 of @p n bytes at @p p into @p out: 0, or -1 when libcrypto
+ * cannot be loaded or memory runs out (digest_error() says which). */
+int digest_sha256_once(const void *p, size_t n, uint8_t out[32]);
+
 /* Lowercase hex of @p n bytes into @p out (2n + 1 bytes). */
 void digest_hex(const uint8_t *p, size_t n, char *out);
 

@@ -26,15 +26,7 @@ void filesums_entry_decode(const uint8_t p[FILESUMS_ENTRY], struct filesums_entr
 /* SHA-256 of the trailer's first 72 bytes into @p out; -1 without libcrypto. */
 static int self_sum(const uint8_t *blk, uint8_t out[32])
 {
-	struct digest *d = digest_new(DIGEST_SHA256);
-	if (!d)
-		return -1;
-	uint8_t v[64];
-	int rc = digest_update(d, blk, 72) == 0 && digest_final(d, v) == 32 ? 0 : -1;
-	digest_free(d);
-	if (rc == 0)
-		memcpy(out, v, 32);
-	return rc;
+	return digest_sha256_once(blk, 72, out);
 }
 
 int filesums_trailer_encode(uint8_t blk[2048], const struct filesums_trailer *t)

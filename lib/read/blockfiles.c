@@ -40,49 +40,46 @@ static int report(const struct isokit_block_range *r, size_t n, uint64_t offset,
 	return 0;
 }
 
+struct in_blocks {
+	const struct isokit_block_range *ranges;
+	size_t n;
+	isokit_range_file_fn fn;
+	void *ud;
+	char *abs; /* "/" + the walk's path */
+	size_t abs_cap;
+};
+
+static int one_entry(void *ud, const struct isokit_node *node, const char *path)
+{
+	struct in_blocks *b = ud;
+	size_t len = strlen(path);
+	if (len + 2 > b->abs_cap) {
+		char *p = realloc(b->abs, len + 2);
+		if (!p)
+			return ISOKIT_E_NOMEM;
+		b->abs = p;
+		b->abs_cap = len + 2;
+	}
+	b->abs[0] = '/';
+	memcpy(b->abs + 1, path, len + 1);
+	int rc = 0;
+	if (isokit_node_is_dir(node))
+		rc = report(b->ranges, b->n, (uint64_t)node->dir_lba * ISO_BLOCK, node->dir_size,
+			    b->abs, b->fn, b->ud);
+	else if ((node->st.mode & 0170000) == 0100000)
+		for (uint32_t e = 0; e < node->n_ext && !rc; e++)
+			rc = report(b->ranges, b->n, node->ext[e].offset, node->ext[e].length,
+				    b->abs, b->fn, b->ud);
+	return rc;
+}
+
 int isokit_files_in_blocks(struct isokit_image *img, const struct isokit_block_range *ranges,
 			   size_t n, isokit_range_file_fn fn, void *ud)
 {
 	if (n == 0)
 		return 0;
-	struct isokit_walk *w;
-	int rc = isokit_walk_new(img, isokit_image_root(img), NULL, &w);
-	if (rc)
-		return rc;
-	enum isokit_walk_event ev;
-	const struct isokit_node *node;
-	const char *path;
-	char *abs = NULL;
-	size_t abs_cap = 0;
-	while ((rc = isokit_walk_next(w, &ev, &node, &path)) != 0) {
-		if (rc < 0 || ev != ISOKIT_WALK_ENTRY) {
-			rc = 0;
-			continue; /* damaged folders are the structure check's */
-		}
-		rc = 0;
-		size_t len = strlen(path);
-		if (len + 2 > abs_cap) {
-			char *p = realloc(abs, len + 2);
-			if (!p) {
-				rc = ISOKIT_E_NOMEM;
-				break;
-			}
-			abs = p;
-			abs_cap = len + 2;
-		}
-		abs[0] = '/';
-		memcpy(abs + 1, path, len + 1);
-		if (isokit_node_is_dir(node))
-			rc = report(ranges, n, (uint64_t)node->dir_lba * ISO_BLOCK, node->dir_size,
-				    abs, fn, ud);
-		else if ((node->st.mode & 0170000) == 0100000)
-			for (uint32_t e = 0; e < node->n_ext && !rc; e++)
-				rc = report(ranges, n, node->ext[e].offset, node->ext[e].length, abs,
-					    fn, ud);
-		if (rc)
-			break;
-	}
-	free(abs);
-	isokit_walk_free(w);
+	struct in_blocks b = {ranges, n, fn, ud, NULL, 0};
+	int rc = img_each_entry(img, one_entry, &b);
+	free(b.abs);
 	return rc;
 }

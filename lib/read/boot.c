@@ -8,6 +8,7 @@
 #include "eltorito/catalog.h"
 #include "integrity/md5tag.h"
 #include "read/internal.h"
+#include "sysarea/parttab.h"
 
 int isokit_image_boot_entries(struct isokit_image *img,
 			      struct isokit_boot_entry *out, size_t cap,
@@ -44,8 +45,7 @@ int isokit_image_partitions(struct isokit_image *img,
 			    struct isokit_partition *out, size_t cap,
 			    size_t *count)
 {
-	/* Classic MBR: four 16-byte entries at 446, signature 55 AA at 510. */
-	uint8_t mbr[512];
+	uint8_t mbr[SECTOR];
 	*count = 0;
 	if (!img->info.has_mbr)
 		return 0;
@@ -54,16 +54,14 @@ int isokit_image_partitions(struct isokit_image *img,
 		return rc;
 	size_t n = 0;
 	for (uint32_t i = 0; i < 4; i++) {
-		const uint8_t *e = mbr + 446 + 16 * i;
-		if (e[4] == 0)
+		struct mbr_part p;
+		mbr_get(mbr, (int)i, &p);
+		if (p.type == 0)
 			continue;
-		if (n < cap) {
-			out[n].index = i + 1;
-			out[n].bootable = e[0] == 0x80;
-			out[n].type = e[4];
-			out[n].start = get_731(e + 8);
-			out[n].sectors = get_731(e + 12);
-		}
+		if (n < cap)
+			out[n] = (struct isokit_partition){.index = i + 1, .bootable = p.active,
+							   .type = p.type, .start = p.start,
+							   .sectors = p.sectors};
 		n++;
 	}
 	*count = n;

@@ -12,58 +12,68 @@
 #include <string.h>
 
 #include "base/bytes.h"
-#include "base/checked.h"
 #include "base/charset.h"
+#include "base/checked.h"
 #include "eltorito/catalog.h"
 #include "read/internal.h"
 #include "sysarea/parttab.h"
-
-static const struct {
-	uint8_t guid[16];
-	const char *name;
-} gpt_types[] = {
-	{{0x28, 0x73, 0x2a, 0xc1, 0x1f, 0xf8, 0xd2, 0x11, 0xba, 0x4b, 0x00, 0xa0, 0xc9, 0x3e,
-	  0xc9, 0x3b}, "EFI system"},
-	{{0xa2, 0xa0, 0xd0, 0xeb, 0xe5, 0xb9, 0x33, 0x44, 0x87, 0xc0, 0x68, 0xb6, 0xb7, 0x26,
-	  0x99, 0xc7}, "basic data"},
-	{{0x00, 0x53, 0x46, 0x48, 0x00, 0x00, 0xaa, 0x11, 0xaa, 0x11, 0x00, 0x30, 0x65, 0x43,
-	  0xec, 0xac}, "HFS+"},
-	{{0xaf, 0x3d, 0xc6, 0x0f, 0x83, 0x84, 0x72, 0x47, 0x8e, 0x79, 0x3d, 0x69, 0xd8, 0x47,
-	  0x7d, 0xe4}, "Linux data"},
-	{{0x48, 0x61, 0x68, 0x21, 0x49, 0x64, 0x6f, 0x6e, 0x74, 0x4e, 0x65, 0x65, 0x64, 0x45,
-	  0x46, 0x49}, "BIOS boot"},
-};
-
-static const char *gpt_type_name(const uint8_t *g)
-{
-	for (size_t i = 0; i < sizeof(gpt_types) / sizeof(gpt_types[0]); i++)
-		if (memcmp(g, gpt_types[i].guid, 16) == 0)
-			return gpt_types[i].name;
-	return "unknown";
-}
 
 /* The entry array is at most this big (4096 entries of 128 bytes is the
  * most any tool writes; more is refused). */
 #define GPT_ARRAY_MAX (4096u * 128u)
 
-static bool backup_ok(struct isokit_image *img, const uint8_t *primary)
+/* The header at sector @p at, checked, and its entry array (checked too
+ * when @p array_ok is given): 0 with *array set (free it), or -1 when the
+ * header is not a good GPT header or the array lies outside the image;
+ * an error code when reading fails. */
+static int read_gpt(struct isokit_image *img, uint64_t at, uint8_t h[SECTOR], uint8_t **array,
+		    size_t *len, bool *array_ok)
 {
-	uint64_t at = get_le64(primary + 32);
-	uint8_t h[SECTOR];
 	uint64_t array_at;
 	uint32_t n, size;
-	if (at > img->size / SECTOR - 1 || img_read(img, at * SECTOR, h, SECTOR, NULL) ||
-	    !gpt_header_ok(h, &array_at, &n, &size) || get_le64(h + 24) != at)
-		return false;
-	uint64_t len = (uint64_t)n * size;
-	if (len > GPT_ARRAY_MAX || array_at > img->size / SECTOR ||
-	    (img->size - array_at * SECTOR) < len)
-		return false;
-	uint8_t *a = malloc(len ? (size_t)len : 1);
-	bool ok = a && img_read(img, array_at * SECTOR, a, (size_t)len, NULL) == 0 &&
-		  gpt_array_ok(h, a, (size_t)len);
-	free(a);
-	return ok;
+	*array = NULL;
+	if (at > img->size / SECTOR - 1)
+		return -1;
+	int rc = img_read(img, at * SECTOR, h, SECTOR, NULL);
+	if (rc)
+		return rc;
+	if (!gpt_header_ok(h, &array_at, &n, &size) || get_le64(h + 24) != at)
+		return -1;
+	uint64_t bytes = (uint64_t)n * size;
+	if (bytes > GPT_ARRAY_MAX || !range_inside(array_at * SECTOR, bytes, img->size))
+		return -1;
+	if (!(*array = malloc(bytes ? (size_t)bytes : 1)))
+		return ISOKIT_E_NOMEM;
+	if ((rc = img_read(img, array_at * SECTOR, *array, (size_t)bytes, NULL)) != 0) {
+		free(*array);
+		*array = NULL;
+		return rc;
+	}
+	*len = (size_t)bytes;
+	*array_ok = gpt_array_ok(h, *array, *len);
+	return 0;
+}
+
+static void decode_entry(const uint8_t *e, uint32_t index, struct isokit_gpt_partition *p)
+{
+	memset(p, 0, sizeof(*p));
+	p->index = index;
+	memcpy(p->type, e, 16);
+	memcpy(p->guid, e + 16, 16);
+	p->type_name = gpt_type_name(e);
+	p->first = get_le64(e + 32);
+	p->last = get_le64(e + 40);
+	p->attributes = get_le64(e + 48);
+	/* UTF-16LE name, 36 units: swapped to big-endian for the decoder */
+	uint8_t be[72];
+	size_t units = 0;
+	while (units < 36 && get_721(e + 56 + 2 * units))
+		units++;
+	for (size_t k = 0; k < units; k++) {
+		be[2 * k] = e[56 + 2 * k + 1];
+		be[2 * k + 1] = e[56 + 2 * k];
+	}
+	ucs2be_to_utf8(be, units * 2, p->name);
 }
 
 ISOKIT_API int isokit_image_gpt(struct isokit_image *img, struct isokit_gpt *gpt,
@@ -80,81 +90,70 @@ ISOKIT_API int isokit_image_gpt(struct isokit_image *img, struct isokit_gpt *gpt
 	if (memcmp(h, "EFI PART", 8) != 0)
 		return 0;
 	gpt->present = true;
-	uint64_t array_at;
-	uint32_t n, size;
-	if (!gpt_header_ok(h, &array_at, &n, &size))
-		return 0;
+	uint8_t *a;
+	size_t len;
+	bool ok;
+	if ((rc = read_gpt(img, 1, h, &a, &len, &ok)) != 0)
+		return rc < 0 ? 0 : rc; /* a damaged header is a flag, not an error */
 	gpt->header_ok = true;
+	gpt->entries_ok = ok;
 	memcpy(gpt->disk_guid, h + 56, 16);
 	gpt->first_usable = get_le64(h + 40);
 	gpt->last_usable = get_le64(h + 48);
 	gpt->backup_lba = get_le64(h + 32);
-	gpt->entries = n;
-	uint64_t len = (uint64_t)n * size;
-	if (len > GPT_ARRAY_MAX || array_at > img->size / SECTOR ||
-	    img->size - array_at * SECTOR < len)
-		return 0;
-	uint8_t *a = malloc(len ? (size_t)len : 1);
-	if (!a)
-		return ISOKIT_E_NOMEM;
-	if ((rc = img_read(img, array_at * SECTOR, a, (size_t)len, NULL)) != 0) {
-		free(a);
-		return rc;
-	}
-	gpt->entries_ok = gpt_array_ok(h, a, (size_t)len);
-	gpt->backup_ok = backup_ok(img, h);
+	gpt->entries = get_731(h + 80);
+	uint32_t size = get_731(h + 84);
 	size_t used = 0;
 	static const uint8_t zero[16];
-	for (uint32_t i = 0; i < n; i++) {
+	for (uint32_t i = 0; i < gpt->entries; i++) {
 		const uint8_t *e = a + (size_t)i * size;
 		if (memcmp(e, zero, 16) == 0)
 			continue;
-		if (used < cap) {
-			struct isokit_gpt_partition *p = &out[used];
-			memset(p, 0, sizeof(*p));
-			p->index = i + 1;
-			memcpy(p->type, e, 16);
-			memcpy(p->guid, e + 16, 16);
-			p->type_name = gpt_type_name(e);
-			p->first = get_le64(e + 32);
-			p->last = get_le64(e + 40);
-			p->attributes = get_le64(e + 48);
-			/* UTF-16LE name, 36 units: swap to big-endian for the decoder */
-			uint8_t be[72];
-			size_t units = 0;
-			while (units < 36 && get_721(e + 56 + 2 * units))
-				units++;
-			for (size_t k = 0; k < units; k++) {
-				be[2 * k] = e[56 + 2 * k + 1];
-				be[2 * k + 1] = e[56 + 2 * k];
-			}
-			ucs2be_to_utf8(be, units * 2, p->name);
-		}
+		if (used < cap)
+			decode_entry(e, i + 1, &out[used]);
 		used++;
 	}
 	free(a);
 	*count = used;
+	/* the backup: a header of its own at the primary's alternate sector */
+	uint8_t bh[SECTOR];
+	if ((rc = read_gpt(img, gpt->backup_lba, bh, &a, &len, &ok)) > 0)
+		return rc;
+	gpt->backup_ok = rc == 0 && ok;
+	free(a);
 	return 0;
 }
 
 /* ---- boot images ---- */
 
-/* A partition (MBR, or GPT) starting at sector @p first: its size in bytes. */
-static uint64_t partition_at(struct isokit_image *img, uint64_t first)
+/* The partitions of the system area, read once for all entries. */
+struct partitions {
+	struct isokit_partition mbr[4];
+	size_t nmbr;
+	struct isokit_gpt_partition gpt[16];
+	size_t ngpt;
+};
+
+static void read_partitions(struct isokit_image *img, struct partitions *p)
 {
-	struct isokit_partition mp[4];
-	size_t nm = 0;
-	if (isokit_image_partitions(img, mp, 4, &nm) == 0)
-		for (size_t i = 0; i < nm && i < 4; i++)
-			if (mp[i].start == first && mp[i].type != 0xEE && mp[i].sectors)
-				return (uint64_t)mp[i].sectors * SECTOR;
 	struct isokit_gpt g;
-	struct isokit_gpt_partition gp[16];
-	size_t ng = 0;
-	if (isokit_image_gpt(img, &g, gp, 16, &ng) == 0 && g.entries_ok)
-		for (size_t i = 0; i < ng && i < 16; i++)
-			if (gp[i].first == first && gp[i].last >= gp[i].first)
-				return (gp[i].last - gp[i].first + 1) * SECTOR;
+	if (isokit_image_partitions(img, p->mbr, 4, &p->nmbr) != 0 || p->nmbr > 4)
+		p->nmbr = p->nmbr > 4 ? 4 : 0;
+	if (isokit_image_gpt(img, &g, p->gpt, 16, &p->ngpt) != 0 || !g.entries_ok)
+		p->ngpt = 0;
+	else if (p->ngpt > 16)
+		p->ngpt = 16;
+}
+
+/* A partition (MBR, or GPT) starting at sector @p first: its size in bytes. */
+static uint64_t partition_at(const struct partitions *p, uint64_t first)
+{
+	for (size_t i = 0; i < p->nmbr; i++)
+		if (p->mbr[i].start == first && p->mbr[i].type != 0xEE && p->mbr[i].sectors)
+			return (uint64_t)p->mbr[i].sectors * SECTOR;
+	for (size_t i = 0; i < p->ngpt; i++)
+		if (p->gpt[i].first == first && p->gpt[i].last >= p->gpt[i].first)
+			return (p->gpt[i].last - p->gpt[i].first + 1) * SECTOR;
 	return 0;
 }
 
@@ -187,7 +186,7 @@ static uint64_t disk_size(const uint8_t *b)
 	return end * SECTOR;
 }
 
-/* Check the patches in the image at @p lba of @p bytes. */
+/* The patches found in the image of @p bytes at @p lba. */
 static void check_patches(struct isokit_image *img, uint32_t lba, uint64_t bytes,
 			  struct isokit_boot_image_info *o)
 {
@@ -201,18 +200,15 @@ static void check_patches(struct isokit_image *img, uint32_t lba, uint64_t bytes
 		o->grub2_info = true;
 	if (get_731(head + 12) != lba || get_731(head + 16) != bytes || bytes > ((uint64_t)64 << 20))
 		return;
-	/* the sum over the whole image, read in steps */
+	/* the table's sum over the whole image, read in steps of a multiple
+	 * of 4 bytes */
 	uint32_t sum = 0;
 	uint8_t buf[65536];
 	for (uint64_t at = 64; at < bytes;) {
 		size_t k = bytes - at < sizeof(buf) ? (size_t)(bytes - at) : sizeof(buf);
 		if (img_read(img, off + at, buf, k, NULL))
 			return;
-		for (size_t i = 0; i < k; i += 4) {
-			uint8_t w[4] = {0};
-			memcpy(w, buf + i, k - i < 4 ? k - i : 4);
-			sum += get_731(w);
-		}
+		sum = eltorito_info_sum(sum, buf, k);
 		at += k;
 	}
 	o->info_table = get_731(head + 20) == sum;
@@ -227,34 +223,21 @@ struct want {
 	size_t cap;
 };
 
-static int walk_files(struct isokit_image *img, struct want *w)
+/* The files starting at a boot image's block, and at the catalog's. */
+static int match_file(void *ud, const struct isokit_node *node, const char *path)
 {
-	struct isokit_walk *wk;
-	struct isokit_walk_options wo = {.sorted = true};
-	int rc = isokit_walk_new(img, isokit_image_root(img), &wo, &wk);
-	if (rc)
-		return rc;
-	enum isokit_walk_event ev;
-	const struct isokit_node *node;
-	const char *path;
-	while ((rc = isokit_walk_next(wk, &ev, &node, &path)) != 0) {
-		if (rc < 0)
-			continue; /* a damaged folder: the rest still counts */
-		if (ev != ISOKIT_WALK_ENTRY || isokit_node_is_dir(node))
-			continue;
-		const struct isokit_stat *st = isokit_node_stat(node);
-		if (!st->lba || (st->mode & 0170000) != 0100000)
-			continue;
-		if (st->lba == w->catalog && w->cap && !w->catalog_path[0])
-			snprintf(w->catalog_path, w->cap, "/%s", path);
-		for (size_t i = 0; i < w->n; i++)
-			if (st->lba == w->e[i].load_rba && !w->out[i].path[0] && st->size) {
-				snprintf(w->out[i].path, sizeof(w->out[i].path), "/%s", path);
-				w->out[i].bytes = st->size;
-				w->out[i].size_from = "file";
-			}
-	}
-	isokit_walk_free(wk);
+	struct want *w = ud;
+	const struct isokit_stat *st = isokit_node_stat(node);
+	if (isokit_node_is_dir(node) || !st->lba || (st->mode & 0170000) != 0100000)
+		return 0;
+	if (st->lba == w->catalog && w->cap && !w->catalog_path[0])
+		snprintf(w->catalog_path, w->cap, "/%s", path);
+	for (size_t i = 0; i < w->n; i++)
+		if (st->lba == w->e[i].load_rba && !w->out[i].path[0] && st->size) {
+			snprintf(w->out[i].path, sizeof(w->out[i].path), "/%s", path);
+			w->out[i].bytes = st->size;
+			w->out[i].size_from = "file";
+		}
 	return 0;
 }
 
@@ -270,9 +253,11 @@ ISOKIT_API int isokit_image_boot_images(struct isokit_image *img,
 	for (size_t i = 0; i < n; i++)
 		memset(&out[i], 0, sizeof(out[i]));
 	struct want w = {e, n, out, img->info.boot_catalog_lba, catalog_path, cap};
-	int rc = walk_files(img, &w);
+	int rc = img_each_entry(img, match_file, &w);
 	if (rc)
 		return rc;
+	struct partitions parts;
+	read_partitions(img, &parts);
 	for (size_t i = 0; i < n; i++) {
 		struct isokit_boot_image_info *o = &out[i];
 		uint64_t off = (uint64_t)e[i].load_rba * ISO_BLOCK;
@@ -288,7 +273,7 @@ ISOKIT_API int isokit_image_boot_images(struct isokit_image *img,
 		} else if (e[i].media == 4 && head && (s = disk_size(b)) != 0) {
 			o->bytes = s;
 			o->size_from = "disk";
-		} else if ((s = partition_at(img, (uint64_t)e[i].load_rba * 4)) != 0) {
+		} else if ((s = partition_at(&parts, (uint64_t)e[i].load_rba * 4)) != 0) {
 			o->bytes = s;
 			o->size_from = "partition";
 		} else if (e[i].platform == 0xEF && head && (s = fat_size(b)) != 0) {

@@ -44,32 +44,30 @@ static int cmp_key(const void *a, const void *b)
 	return x->length < y->length ? -1 : x->length > y->length;
 }
 
+static int collect_one(void *ud, const struct isokit_node *node, const char *path)
+{
+	struct key_set *s = ud;
+	struct data_key k;
+	(void)path;
+	if (!key_of(node, &k))
+		return 0;
+	if (s->n == s->cap) {
+		size_t nc = s->cap ? 2 * s->cap : 1024;
+		struct data_key *t = realloc(s->v, nc * sizeof(*t));
+		if (!t)
+			return ISOKIT_E_NOMEM;
+		s->v = t;
+		s->cap = nc;
+	}
+	s->v[s->n++] = k;
+	return 0;
+}
+
 static int collect(struct isokit_image *img, struct key_set *s)
 {
-	struct isokit_walk *w;
-	int rc = isokit_walk_new(img, isokit_image_root(img), NULL, &w);
+	int rc = img_each_entry(img, collect_one, s);
 	if (rc)
 		return rc;
-	enum isokit_walk_event ev;
-	const struct isokit_node *node;
-	const char *path;
-	while ((rc = isokit_walk_next(w, &ev, &node, &path)) != 0) {
-		struct data_key k;
-		if (rc < 0 || ev != ISOKIT_WALK_ENTRY || !key_of(node, &k))
-			continue; /* damaged folders are the structure check's */
-		if (s->n == s->cap) {
-			size_t nc = s->cap ? 2 * s->cap : 1024;
-			struct data_key *t = realloc(s->v, nc * sizeof(*t));
-			if (!t) {
-				isokit_walk_free(w);
-				return ISOKIT_E_NOMEM;
-			}
-			s->v = t;
-			s->cap = nc;
-		}
-		s->v[s->n++] = k;
-	}
-	isokit_walk_free(w);
 	if (s->n > 1)
 		qsort(s->v, s->n, sizeof(*s->v), cmp_key);
 	return 0;
@@ -96,36 +94,44 @@ static unsigned missing(const struct key_set *a, const struct key_set *b,
 	return n;
 }
 
-/* Report the files of @p img whose keys are in @p keys, as findings. */
+struct naming {
+	struct isokit_image *img; /* where the findings go */
+	const struct data_key *keys;
+	size_t n;
+	bool *done;
+	const char *tree, *other;
+};
+
+static int name_one(void *ud, const struct isokit_node *node, const char *path)
+{
+	struct naming *m = ud;
+	struct data_key k;
+	if (!key_of(node, &k))
+		return 0;
+	for (size_t i = 0; i < m->n; i++)
+		if (!m->done[i] && cmp_key(&m->keys[i], &k) == 0) {
+			m->done[i] = true;
+			char p[4100];
+			snprintf(p, sizeof(p), "/%s", path);
+			img_finding(m->img, ISOKIT_SEV_ERROR, "namespaces",
+				    (int64_t)(k.offset / ISO_BLOCK), p,
+				    "a file of the %s tree that the %s tree does not have", m->tree,
+				    m->other);
+			break;
+		}
+	return 0;
+}
+
+/* Report the files of @p view whose keys are in @p keys, as findings of
+ * @p img. */
 static void name_files(struct isokit_image *img, struct isokit_image *view,
 		       const struct data_key *keys, size_t n, const char *tree, const char *other)
 {
-	struct isokit_walk *w;
-	if (n == 0 || isokit_walk_new(view, isokit_image_root(view), NULL, &w) != 0)
+	struct naming m = {img, keys, n, NULL, tree, other};
+	if (n == 0 || !(m.done = calloc(n, sizeof(*m.done))))
 		return;
-	bool *done = calloc(n, sizeof(*done));
-	enum isokit_walk_event ev;
-	const struct isokit_node *node;
-	const char *path;
-	int rc;
-	while (done && (rc = isokit_walk_next(w, &ev, &node, &path)) != 0) {
-		struct data_key k;
-		if (rc < 0 || ev != ISOKIT_WALK_ENTRY || !key_of(node, &k))
-			continue;
-		for (size_t i = 0; i < n; i++)
-			if (!done[i] && cmp_key(&keys[i], &k) == 0) {
-				done[i] = true;
-				char p[4100];
-				snprintf(p, sizeof(p), "/%s", path);
-				img_finding(img, ISOKIT_SEV_ERROR, "namespaces",
-					    (int64_t)(k.offset / ISO_BLOCK), p,
-					    "a file of the %s tree that the %s tree does not have",
-					    tree, other);
-				break;
-			}
-	}
-	free(done);
-	isokit_walk_free(w);
+	(void)img_each_entry(view, name_one, &m);
+	free(m.done);
 }
 
 int isokit_check_namespaces(struct isokit_image *img, unsigned *problems)

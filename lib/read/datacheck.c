@@ -92,12 +92,8 @@ static int load_entries(struct isokit_image *img, const struct isokit_file_sums 
 		if (!rc && filesums_trailer_decode(blk, &t) != FILESUMS_OK)
 			rc = ISOKIT_E_CORRUPT;
 	}
-	struct digest *d = rc ? NULL : digest_new(DIGEST_SHA256);
-	if (!rc && !d)
+	if (!rc && digest_sha256_once(raw, (size_t)bytes, sum) != 0)
 		rc = img_error(img, ISOKIT_E_NOTBUILT, -1, NULL, "%s", digest_error());
-	if (!rc && (digest_update(d, raw, (size_t)bytes) != 0 || digest_final(d, sum) != 32))
-		rc = ISOKIT_E_NOMEM;
-	digest_free(d);
 	if (!rc)
 		*intact = memcmp(sum, t.table_sha256, 32) == 0;
 	uint64_t volume_end = img->info.volume_blocks * ISO_BLOCK, prev_end = 0;

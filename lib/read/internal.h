@@ -85,6 +85,13 @@ void img_finding(struct isokit_image *img, enum isokit_severity sev,
 		 const char *code, int64_t sector, const char *path,
 		 const char *fmt, ...) __attribute__((format(printf, 6, 7)));
 
+/* Every entry of the whole tree (walk order; @p path without the leading
+ * '/'), the entries of damaged folders left out (reporting them is the
+ * structure check's). A non-zero return of @p fn stops the walk and is
+ * returned. */
+typedef int (*img_entry_fn)(void *ud, const struct isokit_node *node, const char *path);
+int img_each_entry(struct isokit_image *img, img_entry_fn fn, void *ud);
+
 /* Read whole bytes from the image, with an error naming the sector. */
 int img_read(struct isokit_image *img, uint64_t offset, void *buf, size_t len,
 	     const char *path);

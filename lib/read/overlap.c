@@ -79,29 +79,31 @@ static char *absolute(const char *path)
 
 /* Walk the tree again, numbering regular files as overlap_add() did, and
  * fill in the paths of the files @p pairs name. */
+struct path_search {
+	struct pair *pairs;
+	size_t npairs;
+	uint32_t file; /* regular files met so far */
+};
+
+static int path_one(void *ud, const struct isokit_node *node, const char *path)
+{
+	struct path_search *s = ud;
+	if (!is_regular(node))
+		return 0;
+	s->file++;
+	for (size_t i = 0; i < s->npairs; i++) {
+		if (s->pairs[i].a == s->file && !s->pairs[i].path_a)
+			s->pairs[i].path_a = absolute(path);
+		if (s->pairs[i].b == s->file && !s->pairs[i].path_b)
+			s->pairs[i].path_b = absolute(path);
+	}
+	return 0;
+}
+
 static int find_paths(struct isokit_image *img, struct pair *pairs, size_t npairs)
 {
-	struct isokit_walk *w;
-	int rc = isokit_walk_new(img, isokit_image_root(img), NULL, &w);
-	if (rc)
-		return rc;
-	enum isokit_walk_event ev;
-	const struct isokit_node *node;
-	const char *path;
-	uint32_t file = 0;
-	while ((rc = isokit_walk_next(w, &ev, &node, &path)) != 0) {
-		if (rc < 0 || ev != ISOKIT_WALK_ENTRY || !is_regular(node))
-			continue; /* damage was reported by the first walk */
-		file++;
-		for (size_t i = 0; i < npairs; i++) {
-			if (pairs[i].a == file && !pairs[i].path_a)
-				pairs[i].path_a = absolute(path);
-			if (pairs[i].b == file && !pairs[i].path_b)
-				pairs[i].path_b = absolute(path);
-		}
-	}
-	isokit_walk_free(w);
-	return 0;
+	struct path_search s = {pairs, npairs, 0};
+	return img_each_entry(img, path_one, &s);
 }
 
 unsigned overlap_report(struct isokit_image *img, struct overlap_set *s, int *rc)

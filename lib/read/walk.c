@@ -349,3 +349,24 @@ void isokit_walk_free(struct isokit_walk *w)
 	free(w->seen);
 	free(w);
 }
+
+int img_each_entry(struct isokit_image *img, img_entry_fn fn, void *ud)
+{
+	struct isokit_walk *w;
+	int rc = isokit_walk_new(img, isokit_image_root(img), NULL, &w);
+	if (rc)
+		return rc;
+	enum isokit_walk_event ev;
+	const struct isokit_node *node;
+	const char *path;
+	while ((rc = isokit_walk_next(w, &ev, &node, &path)) != 0) {
+		if (rc < 0 || ev != ISOKIT_WALK_ENTRY) {
+			rc = 0;
+			continue; /* damaged folders are the structure check's */
+		}
+		if ((rc = fn(ud, node, path)) != 0)
+			break;
+	}
+	isokit_walk_free(w);
+	return rc;
+}

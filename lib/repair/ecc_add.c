@@ -160,16 +160,7 @@ static int crc_bytes(const struct isal *l, const struct ecc_header *h, const uin
 		     uint8_t *out, uint8_t sha[32])
 {
 	ecc_crc_table_build(l, h, crc, out);
-	struct digest *d = digest_new(DIGEST_SHA256);
-	if (!d)
-		return -1;
-	uint8_t v[64];
-	int rc = digest_update(d, out, (size_t)(h->crc_blocks * ECC_BLOCK)) == 0 &&
-			 digest_final(d, v) == 32 ? 0 : -1;
-	digest_free(d);
-	if (!rc)
-		memcpy(sha, v, 32);
-	return rc;
+	return digest_sha256_once(out, (size_t)(h->crc_blocks * ECC_BLOCK), sha);
 }
 
 /* The encoded area's table and headers, both copies. */

@@ -56,15 +56,7 @@ void ecc_plan(uint64_t data_blocks, unsigned percent, struct ecc_header *h)
 
 static int self_sum(const uint8_t *blk, uint8_t out[32])
 {
-	struct digest *d = digest_new(DIGEST_SHA256);
-	if (!d)
-		return -1;
-	uint8_t v[64];
-	int rc = digest_update(d, blk, ECC_HEADER_USED - 32) == 0 && digest_final(d, v) == 32 ? 0 : -1;
-	digest_free(d);
-	if (!rc)
-		memcpy(out, v, 32);
-	return rc;
+	return digest_sha256_once(blk, ECC_HEADER_USED - 32, out);
 }
 
 int ecc_header_encode(uint8_t blk[ECC_BLOCK], const struct ecc_header *h)

@@ -66,12 +66,8 @@ static int say(struct fixer *f, int code, const char *fmt, ...)
 
 static bool sha_matches(const uint8_t *p, size_t n, const uint8_t want[32])
 {
-	struct digest *d = digest_new(DIGEST_SHA256);
-	uint8_t v[64];
-	bool ok = d && digest_update(d, p, n) == 0 && digest_final(d, v) == 32 &&
-		  memcmp(v, want, 32) == 0;
-	digest_free(d);
-	return ok;
+	uint8_t v[32];
+	return digest_sha256_once(p, n, v) == 0 && memcmp(v, want, 32) == 0;
 }
 
 /* The CRC table, merged block by block from the copies' intact blocks

@@ -46,6 +46,10 @@ struct gpt_part {
 extern const uint8_t GPT_TYPE_BASIC_DATA[16]; /* EBD0A0A2-B9E5-4433-87C0-68B6B72699C7 */
 extern const uint8_t GPT_TYPE_EFI_SYSTEM[16]; /* C12A7328-F81F-11D2-BA4B-00A0C93EC93B */
 
+/* "EFI system", "basic data", "HFS+", "Linux data", "BIOS boot" or
+ * "unknown". */
+const char *gpt_type_name(const uint8_t type[16]);
+
 struct gpt_disk {
 	uint64_t sectors;        /* of the whole disk (image) */
 	uint64_t first_usable, last_usable;

@@ -27,6 +27,8 @@
  * GRUB's core image well under 1 MiB. */
 #define PATCHED_MAX ((uint64_t)32 << 20)
 
+static void catalog_entries(const struct writer *w, struct eltorito_entry *ent);
+
 /* Floppy sizes of El Torito media types 1-3. */
 static const uint64_t floppy_bytes[4] = {0, 1228800, 1474560, 2949120};
 
@@ -50,8 +52,8 @@ int writer_add_boot(struct writer *w, const struct isokit_boot_image *b)
 	if (b->emulation != ISOKIT_EMUL_NONE && b->emulation != ISOKIT_EMUL_FLOPPY &&
 	    b->emulation != ISOKIT_EMUL_HARD_DISK)
 		return w_error(w, ISOKIT_E_INVAL, "boot entry: unknown emulation %u", b->emulation);
-	if (w->nboots >= 64)
-		return w_error(w, ISOKIT_E_LIMIT, "more than 64 boot entries");
+	if (w->nboots >= BOOT_MAX_ENTRIES)
+		return w_error(w, ISOKIT_E_LIMIT, "more than %u boot entries", BOOT_MAX_ENTRIES);
 	struct wboot *v = realloc(w->boots, (w->nboots + 1) * sizeof(*v));
 	if (!v)
 		return ISOKIT_E_NOMEM;
@@ -335,15 +337,33 @@ int boot_prepare(struct writer *w)
 			return rc;
 	}
 	if (w->nboots) {
-		struct eltorito_entry ent[64];
-		for (uint32_t i = 0; i < w->nboots; i++)
-			ent[i].platform = w->boots[i].spec.platform;
+		struct eltorito_entry ent[BOOT_MAX_ENTRIES];
+		catalog_entries(w, ent); /* the size depends on the platforms only */
 		size_t bytes = eltorito_encoded_size(ent, w->nboots);
 		w->catalog_blocks = (uint32_t)((bytes + ISO_BLOCK - 1) / ISO_BLOCK);
 		if (w->catalog_node)
 			wnode_at(w, w->catalog_node)->size = (uint64_t)w->catalog_blocks * ISO_BLOCK;
 	}
 	return sysarea_check(w);
+}
+
+/* The catalog's entries, as far as they are known (blocks after the
+ * layout). */
+static void catalog_entries(const struct writer *w, struct eltorito_entry *ent)
+{
+	for (uint32_t i = 0; i < w->nboots; i++) {
+		const struct wboot *e = &w->boots[i];
+		ent[i] = (struct eltorito_entry){
+			.platform = e->spec.platform,
+			.bootable = !e->spec.not_bootable,
+			.media = e->media,
+			.load_segment = e->spec.load_segment,
+			.system_type = e->system_type,
+			.sector_count = e->sectors,
+			.load_rba = e->lba,
+			.id = e->spec.id[0] ? e->spec.id : NULL,
+		};
+	}
 }
 
 /* The node whose data a boot entry's image is (hard links share one). */
@@ -379,13 +399,9 @@ int boot_patch(struct writer *w)
 	}
 	for (uint32_t i = 0; i < w->nboots; i++) {
 		struct wboot *e = &w->boots[i];
-		/* two entries for one file: patch it once */
-		bool again = false;
-		for (uint32_t j = 0; j < i; j++)
-			again |= w->boots[j].node && e->node &&
-				 data_owner(w, &w->boots[j]) == data_owner(w, e) &&
-				 w->boots[j].bytes;
-		if (!e->bytes || again)
+		/* two entries for one file: only the copy that is written
+		 * (the first) is patched */
+		if (!e->bytes || (e->node && boot_patched_data(w, data_owner(w, e)) != e->bytes))
 			continue;
 		/* GRUB's info first: the table's sum covers it (as xorriso) */
 		if (e->spec.patch & ISOKIT_BOOT_GRUB2_INFO)
@@ -407,20 +423,8 @@ int boot_write_catalog(struct writer *w, struct out *o)
 {
 	if (o->pos != (uint64_t)w->catalog_block * ISO_BLOCK)
 		return w_error(w, ISOKIT_E_INVAL, "internal error: boot catalog out of place");
-	struct eltorito_entry ent[64];
-	for (uint32_t i = 0; i < w->nboots; i++) {
-		const struct wboot *e = &w->boots[i];
-		ent[i] = (struct eltorito_entry){
-			.platform = e->spec.platform,
-			.bootable = !e->spec.not_bootable,
-			.media = e->media,
-			.load_segment = e->spec.load_segment,
-			.system_type = e->system_type,
-			.sector_count = e->sectors,
-			.load_rba = e->lba,
-			.id = e->spec.id[0] ? e->spec.id : NULL,
-		};
-	}
+	struct eltorito_entry ent[BOOT_MAX_ENTRIES];
+	catalog_entries(w, ent);
 	size_t len = (size_t)w->catalog_blocks * ISO_BLOCK;
 	uint8_t *cat = malloc(len);
 	if (!cat)
@@ -432,8 +436,36 @@ int boot_write_catalog(struct writer *w, struct out *o)
 	return rc;
 }
 
-/* Images that are no file of the tree, one after the other from
- * hidden_block. */
+/* @p n bytes at @p off of @p path into the stream, a step at a time (an
+ * EFI image can be large). */
+static int write_source_range(struct writer *w, struct out *o, const char *path, uint64_t off,
+			      uint64_t n)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return w_error(w, errno == ENOENT ? ISOKIT_E_NOENT : ISOKIT_E_IO, "%s: %s", path,
+			       strerror(errno));
+	uint8_t buf[64 << 10];
+	int rc = 0;
+	for (uint64_t at = 0; at < n && !rc;) {
+		size_t want = n - at < sizeof(buf) ? (size_t)(n - at) : sizeof(buf);
+		ssize_t r = pread(fd, buf, want, (off_t)(off + at));
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0) {
+			rc = w_error(w, ISOKIT_E_IO, "%s: %s", path,
+				     r < 0 ? strerror(errno) : "shorter than it was");
+			break;
+		}
+		rc = out_write(o, buf, (size_t)r);
+		at += (uint64_t)r;
+	}
+	close(fd);
+	return rc;
+}
+
+/* Images that are no file of the tree, one after the other after the
+ * zero block. */
 int boot_write_hidden(struct writer *w, struct out *o)
 {
 	for (uint32_t i = 0; i < w->nboots; i++) {
@@ -442,25 +474,11 @@ int boot_write_hidden(struct writer *w, struct out *o)
 			continue;
 		if (o->pos != (uint64_t)e->lba * ISO_BLOCK)
 			return w_error(w, ISOKIT_E_INVAL, "internal error: boot image out of place");
-		int rc;
-		if (e->bytes) {
-			rc = out_write(o, e->bytes, (size_t)e->size);
-		} else {
-			uint8_t *b;
-			/* in steps, so a large EFI image does not sit in memory whole */
-			rc = 0;
-			for (uint64_t at = 0; at < e->size && !rc; at += (uint64_t)1 << 20) {
-				uint64_t n = e->size - at < ((uint64_t)1 << 20) ? e->size - at
-										  : (uint64_t)1 << 20;
-				rc = read_source(w, e->spec.source, e->spec.source_offset + at, n, &b);
-				if (!rc) {
-					rc = out_write(o, b, (size_t)n);
-					free(b);
-				}
-			}
-		}
+		int rc = e->bytes ? out_write(o, e->bytes, (size_t)e->size)
+				  : write_source_range(w, o, e->spec.source, e->spec.source_offset,
+						       e->size);
 		if (!rc)
-			rc = out_zero(o, (size_t)((ISO_BLOCK - e->size % ISO_BLOCK) % ISO_BLOCK));
+			rc = out_pad_block(o);
 		if (rc)
 			return rc;
 	}
@@ -470,7 +488,6 @@ int boot_write_hidden(struct writer *w, struct out *o)
 /* Blocks for the hidden images from @p first; returns the next free. */
 uint64_t boot_layout_hidden(struct writer *w, uint64_t first)
 {
-	w->hidden_block = (uint32_t)first;
 	for (uint32_t i = 0; i < w->nboots; i++) {
 		struct wboot *e = &w->boots[i];
 		if (e->node)
@@ -478,6 +495,5 @@ uint64_t boot_layout_hidden(struct writer *w, uint64_t first)
 		e->lba = (uint32_t)first;
 		first += (e->size + ISO_BLOCK - 1) / ISO_BLOCK;
 	}
-	w->hidden_blocks = (uint32_t)(first - w->hidden_block);
 	return first;
 }

@@ -351,6 +351,16 @@ static int64_t copy_hashed(struct writer *w, struct out *o, int in, const char *
 	return (int64_t)done;
 }
 
+/* The next entry of the file sums: the file at @p lba has SHA-256 @p sha. */
+static int record_sum(struct writer *w, uint32_t lba, const uint8_t sha[32], uint32_t *nsum)
+{
+	if (*nsum >= w->nsums)
+		return w_error(w, ISOKIT_E_INVAL, "internal error: file sums");
+	memcpy(w->sum_sha[*nsum], sha, 32);
+	w->sum_lba[(*nsum)++] = lba;
+	return 0;
+}
+
 /* A boot image patched in memory (boot.c): its bytes as they are in the
  * image, and their SHA-256. */
 static int write_patched(struct writer *w, struct out *o, const struct wnode *c,
@@ -358,24 +368,16 @@ static int write_patched(struct writer *w, struct out *o, const struct wnode *c,
 {
 	int rc = out_write(o, bytes, (size_t)c->size);
 	if (!rc)
-		rc = out_zero(o, (size_t)((ISO_BLOCK - c->size % ISO_BLOCK) % ISO_BLOCK));
+		rc = out_pad_block(o);
 	if (rc)
 		return out_error(w, o, rc);
 	*done_all += c->size;
-	if (w->checksums) {
-		struct digest *sha = digest_new(DIGEST_SHA256);
-		uint8_t d[64];
-		if (!sha)
-			return w_error(w, ISOKIT_E_NOTBUILT, "%s", digest_error());
-		rc = digest_update(sha, bytes, (size_t)c->size) != 0 || digest_final(sha, d) != 32 ||
-		     *nsum >= w->nsums;
-		digest_free(sha);
-		if (rc)
-			return w_error(w, ISOKIT_E_INVAL, "internal error: file sums");
-		memcpy(w->sum_sha[*nsum], d, 32);
-		w->sum_lba[(*nsum)++] = c->lba;
-	}
-	return 0;
+	uint8_t d[32];
+	if (!w->checksums)
+		return 0;
+	if (digest_sha256_once(bytes, (size_t)c->size, d) != 0)
+		return w_error(w, ISOKIT_E_NOTBUILT, "%s", digest_error());
+	return record_sum(w, c->lba, d, nsum);
 }
 
 /* One file's data, checked against the size the scan saw. */
@@ -411,12 +413,11 @@ static int write_one_file(struct writer *w, struct out *o, uint32_t ci, uint64_t
 	}
 	if (got >= 0 && sha) {
 		uint8_t d[64];
-		if (*nsum >= w->nsums || digest_final(sha, d) != 32) {
-			got = w_error(w, ISOKIT_E_INVAL, "internal error: file sums");
-		} else {
-			memcpy(w->sum_sha[*nsum], d, 32);
-			w->sum_lba[(*nsum)++] = c->lba;
-		}
+		int src = digest_final(sha, d) == 32
+				  ? record_sum(w, c->lba, d, nsum)
+				  : w_error(w, ISOKIT_E_INVAL, "internal error: file sums");
+		if (src)
+			got = src;
 	}
 	digest_free(sha);
 	if (got < 0) {
@@ -432,7 +433,7 @@ static int write_one_file(struct writer *w, struct out *o, uint32_t ci, uint64_t
 	close(in);
 	if (changed)
 		return w_error(w, ISOKIT_E_IO, "%s: file changed size while being read", path);
-	rc = out_zero(o, (size_t)((ISO_BLOCK - c->size % ISO_BLOCK) % ISO_BLOCK));
+	rc = out_pad_block(o);
 	if (rc)
 		return out_error(w, o, rc);
 	return 0;
@@ -454,11 +455,9 @@ static int write_manifest(struct writer *w, struct out *o, uint32_t *nsum)
 	if (!rc && digest_final(sha, d) != 32)
 		rc = ISOKIT_E_NOMEM;
 	digest_free(sha);
-	if (rc)
-		return rc;
-	memcpy(w->sum_sha[*nsum], d, 32);
-	w->sum_lba[(*nsum)++] = m->lba;
-	return out_zero(o, (size_t)((ISO_BLOCK - m->size % ISO_BLOCK) % ISO_BLOCK));
+	if (!rc)
+		rc = record_sum(w, m->lba, d, nsum);
+	return rc ? rc : out_pad_block(o);
 }
 
 static int write_files(struct writer *w, struct out *o)
@@ -533,7 +532,7 @@ static int write_sums(struct writer *w, struct out *o)
 	if (rc)
 		return rc;
 	memcpy(t.table_sha256, d, 32);
-	rc = out_zero(o, (size_t)((ISO_BLOCK - o->pos % ISO_BLOCK) % ISO_BLOCK));
+	rc = out_pad_block(o);
 	uint8_t blk[ISO_BLOCK];
 	if (!rc && filesums_trailer_encode(blk, &t) != 0)
 		return w_error(w, ISOKIT_E_NOTBUILT, "%s", digest_error());

@@ -86,6 +86,7 @@ struct wdir {
 #define SECTION_MAX_BYTES 0xFFFFF800u
 
 /* One El Torito entry (boot.c). */
+#define BOOT_MAX_ENTRIES 64u
 struct wboot {
 	struct isokit_boot_image spec; /* image_path and source point at: */
 	char *path, *source;           /* our copies */
@@ -167,7 +168,6 @@ struct writer {
 	char *catalog_path;      /* NULL: no name in the tree */
 	uint32_t catalog_node;
 	uint32_t catalog_block, catalog_blocks;
-	uint32_t hidden_block, hidden_blocks;
 	uint8_t *sysarea;        /* SYSTEM_AREA_BYTES, or NULL: zeros */
 	unsigned sa_flags;       /* enum isokit_system_area_flags */
 	uint32_t gpt_blocks;     /* hybrid: blocks at the volume's end for the backup GPT */
@@ -306,6 +306,8 @@ int tap_finish(struct out_tap *t, struct out *o, char md5_hex[33], int *werr);
 int out_write(struct out *o, const void *p, size_t n);
 int out_zero(struct out *o, size_t n);
 int out_flush(struct out *o);
+/* Zeros up to the next block boundary. */
+int out_pad_block(struct out *o);
 
 /* dirgen.c: one folder's records in one tree, measured or written */
 struct dirgen {

@@ -4,6 +4,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "ecma119/vd.h"
 #include "write/internal.h"
 
 int out_flush(struct out *o)
@@ -66,4 +67,9 @@ int out_zero(struct out *o, size_t n)
 		n -= k;
 	}
 	return 0;
+}
+
+int out_pad_block(struct out *o)
+{
+	return out_zero(o, (size_t)((ISO_BLOCK - o->pos % ISO_BLOCK) % ISO_BLOCK));
 }

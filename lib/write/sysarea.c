@@ -12,22 +12,20 @@
 #define GPT_TAIL_BLOCKS ((GPT_ARRAY_SECTORS + 1 + 3) / 4)
 #define FIRST_USABLE 64 /* the ISO's system area belongs to no partition */
 
-/* The first entry for BIOS (the MBR code loads it), or NULL. */
-static const struct wboot *bios_entry(const struct writer *w)
+/* The first entry for @p platform without emulation, or NULL: for BIOS
+ * the one the MBR code loads, for EFI the one the GPT makes a partition. */
+static const struct wboot *first_entry(const struct writer *w, uint8_t platform)
 {
 	for (uint32_t i = 0; i < w->nboots; i++)
-		if (w->boots[i].spec.platform == ISOKIT_BOOT_BIOS &&
+		if (w->boots[i].spec.platform == platform &&
 		    w->boots[i].spec.emulation == ISOKIT_EMUL_NONE)
 			return &w->boots[i];
 	return NULL;
 }
 
-static const struct wboot *efi_entry(const struct writer *w)
+static const struct wboot *bios_entry(const struct writer *w)
 {
-	for (uint32_t i = 0; i < w->nboots; i++)
-		if (w->boots[i].spec.platform == ISOKIT_BOOT_EFI)
-			return &w->boots[i];
-	return NULL;
+	return first_entry(w, ISOKIT_BOOT_BIOS);
 }
 
 static bool has_code(const uint8_t *sa)
@@ -89,7 +87,7 @@ static size_t gpt_parts(const struct writer *w, const struct gpt_disk *d, struct
 {
 	size_t n = 0;
 	uint64_t at = FIRST_USABLE;
-	const struct wboot *efi = efi_entry(w);
+	const struct wboot *efi = first_entry(w, ISOKIT_BOOT_EFI);
 	uint64_t efi_first = efi ? (uint64_t)efi->lba * 4 : 0;
 	uint64_t efi_last = efi ? efi_first + (efi->size + SECTOR - 1) / SECTOR - 1 : 0;
 	if (efi && efi_first >= at && efi_last <= d->last_usable) {
