@@ -170,8 +170,12 @@ enum isokit_system_area_flags {
 	ISOKIT_SA_HYBRID = 1u << 0,
 	/** The template's MBR code is GRUB 2's boot_hybrid.img: its
 	 *  pointer at byte 432 gets the BIOS boot image's 512-byte block
-	 *  address + 4 (else, as isolinux's isohdpfx.bin, its address) */
+	 *  address + 4, as 64 bits */
 	ISOKIT_SA_GRUB2_MBR = 1u << 1,
+	/** The template's MBR code is isolinux's (isohdpfx.bin): its pointer
+	 *  at byte 432 gets the BIOS boot image's 512-byte block address, as
+	 *  32 bits. Without either flag the template is written as it is. */
+	ISOKIT_SA_ISOHYBRID_MBR = 1u << 2,
 };
 
 /**

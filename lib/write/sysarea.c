@@ -41,10 +41,7 @@ int sysarea_check(struct writer *w)
 	if (!w->sysarea)
 		return 0;
 	bool code = has_code(w->sysarea);
-	if ((w->sa_flags & ISOKIT_SA_GRUB2_MBR) && !bios_entry(w))
-		return w_error(w, ISOKIT_E_INVAL,
-			       "a GRUB 2 MBR needs a BIOS boot entry without emulation to load");
-	if ((w->sa_flags & ISOKIT_SA_HYBRID) && code && !bios_entry(w))
+	if ((w->sa_flags & (ISOKIT_SA_GRUB2_MBR | ISOKIT_SA_ISOHYBRID_MBR)) && !bios_entry(w))
 		return w_error(w, ISOKIT_E_INVAL,
 			       "the MBR boot code needs a BIOS boot entry without emulation to load");
 	if ((w->sa_flags & ISOKIT_SA_HYBRID) && !code && bios_entry(w))
@@ -127,7 +124,7 @@ int sysarea_write(struct writer *w, struct out *o)
 	const struct wboot *bios = bios_entry(w);
 	if (bios && (w->sa_flags & ISOKIT_SA_GRUB2_MBR))
 		put_le64(sa + MBR_BOOT_LBA, (uint64_t)bios->lba * 4 + 4);
-	else if (bios && (w->sa_flags & ISOKIT_SA_HYBRID) && has_code(sa))
+	else if (bios && (w->sa_flags & ISOKIT_SA_ISOHYBRID_MBR))
 		put_731(sa + MBR_BOOT_LBA, bios->lba * 4);
 	if (w->sa_flags & ISOKIT_SA_HYBRID) {
 		struct gpt_disk d;

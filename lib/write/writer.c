@@ -147,7 +147,8 @@ ISOKIT_API int isokit_writer_set_system_area(struct isokit_writer *h, const void
 					     size_t len, unsigned flags)
 {
 	if (!h || len > SYSTEM_AREA_BYTES || (len && !bytes) ||
-	    (flags & ~(unsigned)(ISOKIT_SA_HYBRID | ISOKIT_SA_GRUB2_MBR)))
+	    (flags & ~(unsigned)(ISOKIT_SA_HYBRID | ISOKIT_SA_GRUB2_MBR | ISOKIT_SA_ISOHYBRID_MBR)) ||
+	    (flags & ISOKIT_SA_GRUB2_MBR && flags & ISOKIT_SA_ISOHYBRID_MBR))
 		return ISOKIT_E_INVAL;
 	uint8_t *sa = calloc(1, SYSTEM_AREA_BYTES);
 	if (!sa)

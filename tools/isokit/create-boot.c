@@ -159,7 +159,11 @@ int boot_apply(struct isokit_writer *w, const struct boot_args *b)
 		size_t len = 0;
 		if (b->system_area && read_template(b->system_area, sa, &len))
 			return EXIT_FAIL;
-		if (isokit_writer_set_system_area(w, len ? sa : NULL, len, b->sa_flags) < 0)
+		unsigned flags = b->sa_flags;
+		/* a hybrid's MBR code is isolinux's unless --grub2-mbr said GRUB */
+		if (b->system_area && (flags & ISOKIT_SA_HYBRID) && !(flags & ISOKIT_SA_GRUB2_MBR))
+			flags |= ISOKIT_SA_ISOHYBRID_MBR;
+		if (isokit_writer_set_system_area(w, len ? sa : NULL, len, flags) < 0)
 			goto fail;
 	}
 	return 0;

@@ -121,21 +121,21 @@ int boot_like_load(struct boot_args *b)
 		for (int k = 7; k >= 0; k--)
 			ptr = ptr << 8 | mbr[MBR_POINTER + k];
 		if (code || tables) {
-			/* the code only: the writer makes the tables and the pointer */
+			/* the code and its pointer; the writer makes the tables
+			 * anew and sets the pointer of a kind it knows */
 			memset(b->like_sa, 0, sizeof(b->like_sa));
-			memcpy(b->like_sa, mbr, code ? 440 : 0);
-			memset(b->like_sa + MBR_POINTER, 0, 8);
+			if (code)
+				memcpy(b->like_sa, mbr, 440);
 			b->like_has_sa = true;
 			if (tables)
 				b->sa_flags |= ISOKIT_SA_HYBRID;
-			if (code && have_bios && ptr == (uint64_t)bios_lba * 4 + 4)
+			if (code && have_bios && ptr == (uint64_t)bios_lba * 4)
+				b->sa_flags |= ISOKIT_SA_ISOHYBRID_MBR;
+			else if (code && have_bios && ptr == (uint64_t)bios_lba * 4 + 4)
 				b->sa_flags |= ISOKIT_SA_GRUB2_MBR;
-			else if (code && have_bios && ptr != (uint64_t)bios_lba * 4 && !tables)
+			else if (code)
 				msg_warn(orig, "--boot-like: the MBR code points at no boot image that "
 					 "isokit knows how to move; it is copied unchanged");
-			if (code && !tables && !(b->sa_flags & ISOKIT_SA_GRUB2_MBR) &&
-			    ptr != (uint64_t)bios_lba * 4)
-				memcpy(b->like_sa + MBR_POINTER, mbr + MBR_POINTER, 8);
 		}
 	}
 	isokit_image_close(img);
