@@ -512,5 +512,20 @@ else
 	skip "no grub-mkimage or GRUB i386-pc images"
 fi
 
+# --- a remaster of an image no one here made: Debian's grub-rescue CD with
+# a file added, unpacked and made again with --boot-like, boots as the
+# original does from a CD (its menu shows); t0702 judges its structure
+GR=/usr/lib/grub-rescue/grub-rescue-cdrom.iso
+if [ -e "$GR" ]; then
+	"$ISOKIT" extract -q "$GR" -C "$T/gr" && echo "added by the test" >"$T/gr/ADDED.TXT"
+	run "$ISOKIT" create -o "$T/gr-re.iso" --boot-like "$GR" "$T/gr"; expect_rc 0 "remaster grub-rescue-cdrom.iso with a file added"
+	expect_boot bios_cd "GNU GRUB" "$GR" "control: the original grub-rescue image boots as CD"
+	expect_boot bios_cd "GNU GRUB" "$T/gr-re.iso" "the remastered grub-rescue image boots as CD"
+	bsdtar -xOf "$T/gr-re.iso" ADDED.TXT 2>/dev/null | grep -q "added by the test" &&
+		ok "the added file is in the remaster (bsdtar)" || not_ok "ADDED.TXT missing from the remaster"
+else
+	skip "$GR not installed"
+fi
+
 echo "# $SECONDS s, $vm VM runs"
 finish
