@@ -12,7 +12,7 @@
 #include "cli.h"
 
 enum {
-	OPT_BOOT = 300, /* above the short-option letters opt_parse() maps back */
+	OPT_BOOT = 100, /* after cmd-create.c's own */
 	OPT_EFI,
 	OPT_BOOT_LOAD_SIZE,
 	OPT_BOOT_INFO_TABLE,

@@ -145,8 +145,9 @@ int opt_parse(const struct cmd_def *cmd, const struct opt_def *defs,
 			break;
 		}
 		int id = c;
-		/* map a short option back to its id */
-		for (int t = 0; t < 2 && id < 256; t++)
+		/* a short option: back to its id (a long one returns its id,
+		 * whatever its value; a letter's code is no exception) */
+		for (int t = 0; t < 2 && longidx < 0; t++)
 			for (const struct opt_def *d = all[t]; d && d->id; d++)
 				if (d->short_name == c)
 					id = d->id;
