@@ -25,4 +25,8 @@ run "$ISOKIT" extract --help
 for o in --directory --overwrite --no-same-owner --namespace --quiet; do
 	expect_out -- "$o" "extract --help documents $o"
 done
+# a long option whose id is a letter's code is that option, not the letter's
+# (--grub2-boot-info's id is 104, 'h')
+run "$ISOKIT" create -o "$T/never.iso" --grub2-boot-info "$T"; expect_rc 2 "--grub2-boot-info before --boot"
+expect_err "applies to a boot entry" "is --grub2-boot-info's own message, not the help of -h"
 finish
