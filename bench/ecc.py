@@ -99,7 +99,7 @@ def main():
     t_add = {k: [] for k in tools}
     t_fix = {k: [] for k in tools}
     for rep in range(a.repeat):
-        order = tools[rep % len(tools):] + tools[:rep % len(tools)]
+        order = rb.order_for(rep, tools)
         for key in order:
             f = p(key + ".iso")
             for x in (f, f + ".ecc"):

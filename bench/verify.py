@@ -61,7 +61,7 @@ def main():
              ("sha256sum", ["sha256sum", md5img])]
     times = {k: [] for k, _ in tools}
     for rep in range(a.repeat):
-        order = tools[rep % len(tools):] + tools[:rep % len(tools)]
+        order = rb.order_for(rep, tools)
         for key, argv in order:
             cache.prepare(md5img, argv, settle=False)
             secs, rss, rc, err, cpu = rb.run_timed(argv)

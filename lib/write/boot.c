@@ -96,7 +96,7 @@ static bool is_stale_catalog(struct writer *w, uint32_t node)
 	const struct wnode *x = wnode_at(w, node);
 	char path[8192];
 	uint8_t *b;
-	if (x->type != W_REG || x->size < 64 || x->size > 65536 || x->nlink > 1 ||
+	if (x->type != W_REG || x->size < 64 || x->size > 65536 ||
 	    tree_source_path(w, node, path, sizeof(path)) || read_source(w, path, 0, 64, &b))
 		return false;
 	struct isokit_boot_entry e;
