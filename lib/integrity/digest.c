@@ -20,6 +20,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 typedef void EVP_MD;
 typedef void EVP_MD_CTX;
@@ -207,4 +208,9 @@ int digest_sha256_once(const void *p, size_t n, uint8_t out[32])
 	if (rc == 0)
 		memcpy(out, v, 32);
 	return rc;
+}
+
+bool md5_hex_matches(const char *recorded, const char *computed)
+{
+	return strlen(recorded) == 32 && strncasecmp(recorded, computed, 32) == 0;
 }

@@ -6,6 +6,7 @@
 #ifndef ISOKIT_INTEGRITY_DIGEST_H
 #define ISOKIT_INTEGRITY_DIGEST_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -28,6 +29,9 @@ const char *digest_error(void);
 /* SHA-256 of @p n bytes at @p p into @p out: 0, or -1 when libcrypto
  * cannot be loaded or memory runs out (digest_error() says which). */
 int digest_sha256_once(const void *p, size_t n, uint8_t out[32]);
+
+/* A recorded MD5 in hex (32 digits, either case) is @p computed's. */
+bool md5_hex_matches(const char *recorded, const char *computed);
 
 /* Lowercase hex of @p n bytes into @p out (2n + 1 bytes). */
 void digest_hex(const uint8_t *p, size_t n, char *out);

@@ -192,11 +192,6 @@ static void *sha_main(void *arg)
 
 /* ---- the pass ---- */
 
-static bool digest_matches(const char *recorded, const char *computed)
-{
-	return strlen(recorded) == 32 && strncasecmp(recorded, computed, 32) == 0;
-}
-
 /* Feed @p n bytes at image offset @p off to the MD5, the record's own 512
  * bytes read as spaces. */
 static int md5_feed(struct isomd5_stream *m, const uint8_t *buf, uint64_t off, size_t n,
@@ -240,7 +235,7 @@ static void md5_verdict(const struct isokit_isomd5 *rec, const struct isomd5_str
 		}
 	}
 	r->intact = m->pos == rec->covered_bytes && !r->bad_fragment &&
-		    digest_matches(rec->md5, r->computed);
+		    md5_hex_matches(rec->md5, r->computed);
 	if (!r->intact && !r->bad_fragment && stored) {
 		/* every fragment sum agrees: the damage is after the last
 		 * one, which only the whole MD5 covers */

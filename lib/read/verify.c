@@ -29,11 +29,6 @@ int isokit_isomd5_get(struct isokit_image *img, struct isokit_isomd5 *out)
 	return 0;
 }
 
-static bool digest_matches(const char *recorded, const char *computed)
-{
-	return strlen(recorded) == 32 && strncasecmp(recorded, computed, 32) == 0;
-}
-
 /* A tag's range has no chunking rule of its own: read it 256 KiB at a time. */
 #define TAG_READ ((size_t)256 << 10)
 
@@ -71,7 +66,7 @@ int isokit_md5_tag_check(struct isokit_image *img, const struct isokit_md5_tag *
 		rc = ISOKIT_E_NOMEM;
 	if (rc == 0) {
 		digest_hex(d, 16, computed);
-		*intact = digest_matches(tag->md5, computed);
+		*intact = md5_hex_matches(tag->md5, computed);
 	}
 	digest_free(md5);
 	return rc;

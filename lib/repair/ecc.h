@@ -23,6 +23,11 @@
 
 #include <isokit/repair.h>
 
+/* Write the message into the caller's @p msg (@p msglen bytes; none when
+ * NULL) and return @p code: how the repair layer's functions fail. */
+int ecc_message(char *msg, size_t msglen, int code, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
 #define ECC_BLOCK 2048u
 #define ECC_MAGIC "ISOKIT REPAIR V1"
 #define ECC_VERSION 1

@@ -142,18 +142,6 @@ static int encode_all(struct encoder *e, const struct isokit_ecc_options *o)
 	return e->err;
 }
 
-static int fail(char *msg, size_t msglen, int code, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
-static int fail(char *msg, size_t msglen, int code, const char *fmt, ...)
-{
-	if (msg && msglen) {
-		va_list ap;
-		va_start(ap, fmt);
-		vsnprintf(msg, msglen, fmt, ap);
-		va_end(ap);
-	}
-	return code;
-}
 
 /* The CRC table's blocks into @p out; their SHA-256 into @p sha. */
 static int crc_bytes(const struct isal *l, const struct ecc_header *h, const uint32_t *crc,
@@ -176,14 +164,14 @@ static int write_tables(const struct isal *l, const struct ecc_header *h, const 
 	int rc = 0;
 	if (crc_bytes(l, h, crc, t, hh.crc_sha256) != 0 ||
 	    ecc_header_encode(blk, &hh) != 0)
-		rc = fail(msg, msglen, ISOKIT_E_NOTBUILT, "%s", digest_error());
+		rc = ecc_message(msg, msglen, ISOKIT_E_NOTBUILT, "%s", digest_error());
 	int e = 0;
 	if (!rc && !(e = ecc_pwrite(fd, t, tbytes, area + ecc_crc1_at(h) * ECC_BLOCK)) &&
 	    !(e = ecc_pwrite(fd, t, tbytes, area + ecc_crc2_at(h) * ECC_BLOCK)) &&
 	    !(e = ecc_pwrite(fd, blk, ECC_BLOCK, area)))
 		e = ecc_pwrite(fd, blk, ECC_BLOCK, area + ecc_header2_at(h) * ECC_BLOCK);
 	if (!rc && e)
-		rc = fail(msg, msglen, e == ENOSPC ? ISOKIT_E_NOSPACE : ISOKIT_E_IO,
+		rc = ecc_message(msg, msglen, e == ENOSPC ? ISOKIT_E_NOSPACE : ISOKIT_E_IO,
 			  "writing the repair data: %s", strerror(e));
 	free(t);
 	return rc;
@@ -201,26 +189,26 @@ int isokit_ecc_add(const char *path, const struct isokit_ecc_options *o,
 		msg[0] = '\0';
 	unsigned percent = o->percent ? o->percent : 5;
 	if (percent > 100)
-		return fail(msg, msglen, ISOKIT_E_INVAL, "the share of repair data is 1 to 100%%");
+		return ecc_message(msg, msglen, ISOKIT_E_INVAL, "the share of repair data is 1 to 100%%");
 	const struct isal *l = isal_get();
 	if (!l)
-		return fail(msg, msglen, ISOKIT_E_NOTBUILT, "%s", isal_error());
+		return ecc_message(msg, msglen, ISOKIT_E_NOTBUILT, "%s", isal_error());
 	int fd = open(path, (o->sidecar ? O_RDONLY : O_RDWR) | O_CLOEXEC);
 	if (fd < 0)
-		return fail(msg, msglen, errno == ENOENT ? ISOKIT_E_NOENT : ISOKIT_E_IO, "%s",
+		return ecc_message(msg, msglen, errno == ENOENT ? ISOKIT_E_NOENT : ISOKIT_E_IO, "%s",
 			    strerror(errno));
 	struct stat st;
 	uint8_t pvd[ECC_BLOCK];
 	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
 		close(fd);
-		return fail(msg, msglen, ISOKIT_E_INVAL, "not a regular file");
+		return ecc_message(msg, msglen, ISOKIT_E_INVAL, "not a regular file");
 	}
 	uint64_t size = (uint64_t)st.st_size;
 	uint64_t missing = 0;
 	if (ecc_pread(fd, pvd, sizeof(pvd), 16 * ECC_BLOCK, &missing) != 0 || missing ||
 	    pvd[0] != 1 || memcmp(pvd + 1, "CD001", 5) != 0) {
 		close(fd);
-		return fail(msg, msglen, ISOKIT_E_NOTISO, "no primary volume descriptor at block 16");
+		return ecc_message(msg, msglen, ISOKIT_E_NOTISO, "no primary volume descriptor at block 16");
 	}
 	uint64_t volume = get_731(pvd + 80);
 	/* repair data already there? */
@@ -230,7 +218,7 @@ int isokit_ecc_add(const char *path, const struct isokit_ecc_options *o,
 	char spath[4096];
 	if ((size_t)snprintf(spath, sizeof(spath), "%s.ecc", path) >= sizeof(spath)) {
 		close(fd);
-		return fail(msg, msglen, ISOKIT_E_INVAL, "path too long");
+		return ecc_message(msg, msglen, ISOKIT_E_INVAL, "path too long");
 	}
 	const char *side = o->sidecar_path ? o->sidecar_path : spath;
 	int rc = ecc_locate(fd, size, path, NULL, false, &old, &afd, &area, NULL, 0);
@@ -239,18 +227,18 @@ int isokit_ecc_add(const char *path, const struct isokit_ecc_options *o,
 			close(afd);
 		if (!o->replace) {
 			close(fd);
-			return fail(msg, msglen, ISOKIT_E_EXISTS, "the image has repair data already%s",
+			return ecc_message(msg, msglen, ISOKIT_E_EXISTS, "the image has repair data already%s",
 				    afd != fd ? " (in its .ecc file)" : "");
 		}
 		if (afd == fd)
 			size = area; /* the old repair data goes */
 	} else if (rc == ISOKIT_E_NOTBUILT) {
 		close(fd);
-		return fail(msg, msglen, rc, "%s", digest_error());
+		return ecc_message(msg, msglen, rc, "%s", digest_error());
 	}
 	if (size < volume * ECC_BLOCK) {
 		close(fd);
-		return fail(msg, msglen, ISOKIT_E_TRUNCATED,
+		return ecc_message(msg, msglen, ISOKIT_E_TRUNCATED,
 			    "the image is cut short (%llu bytes, its volume has %llu blocks): "
 			    "repair data made now would protect the damage",
 			    (unsigned long long)size, (unsigned long long)volume);
@@ -269,12 +257,12 @@ int isokit_ecc_add(const char *path, const struct isokit_ecc_options *o,
 		ofd = mkstemp(tmp);
 		if (ofd < 0) {
 			close(fd);
-			return fail(msg, msglen, ISOKIT_E_IO, "%s: %s", side, strerror(errno));
+			return ecc_message(msg, msglen, ISOKIT_E_IO, "%s: %s", side, strerror(errno));
 		}
 		obase = 0;
 	}
 	if (ftruncate(ofd, (off_t)(obase + h.area_blocks * ECC_BLOCK)) != 0) {
-		rc = fail(msg, msglen, errno == ENOSPC || errno == EFBIG ? ISOKIT_E_NOSPACE : ISOKIT_E_IO,
+		rc = ecc_message(msg, msglen, errno == ENOSPC || errno == EFBIG ? ISOKIT_E_NOSPACE : ISOKIT_E_IO,
 			  "making room for the repair data: %s", strerror(errno));
 		goto undo;
 	}
@@ -297,7 +285,7 @@ int isokit_ecc_add(const char *path, const struct isokit_ecc_options *o,
 	if (e.cancel)
 		rc = ISOKIT_E_CANCELED;
 	else if (err)
-		rc = fail(msg, msglen, err == ENOMEM ? ISOKIT_E_NOMEM : err == ENOSPC ? ISOKIT_E_NOSPACE
+		rc = ecc_message(msg, msglen, err == ENOMEM ? ISOKIT_E_NOMEM : err == ENOSPC ? ISOKIT_E_NOSPACE
 									       : ISOKIT_E_IO,
 			  "computing the repair data: %s", strerror(err));
 	else
@@ -305,9 +293,9 @@ int isokit_ecc_add(const char *path, const struct isokit_ecc_options *o,
 	free(e.tables);
 	free(e.crc);
 	if (!rc && fsync(ofd) != 0)
-		rc = fail(msg, msglen, ISOKIT_E_IO, "writing the repair data: %s", strerror(errno));
+		rc = ecc_message(msg, msglen, ISOKIT_E_IO, "writing the repair data: %s", strerror(errno));
 	if (!rc && o->sidecar && rename(tmp, side) != 0)
-		rc = fail(msg, msglen, ISOKIT_E_IO, "%s: %s", side, strerror(errno));
+		rc = ecc_message(msg, msglen, ISOKIT_E_IO, "%s: %s", side, strerror(errno));
 	if (!rc) {
 		if (out)
 			ecc_info_of(&h, obase, out);

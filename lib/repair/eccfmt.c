@@ -7,6 +7,8 @@
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -272,4 +274,15 @@ int ecc_locate(int fd, uint64_t size, const char *path, const char *sidecar_path
 	if (msg)
 		snprintf(msg, msglen, "no repair data (none after the image, no %s.ecc)", path);
 	return ISOKIT_E_NOENT;
+}
+
+int ecc_message(char *msg, size_t msglen, int code, const char *fmt, ...)
+{
+	if (msg && msglen) {
+		va_list ap;
+		va_start(ap, fmt);
+		vsnprintf(msg, msglen, fmt, ap);
+		va_end(ap);
+	}
+	return code;
 }

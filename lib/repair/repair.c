@@ -51,18 +51,8 @@ struct fixer {
 	size_t msglen;
 };
 
-static int say(struct fixer *f, int code, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-static int say(struct fixer *f, int code, const char *fmt, ...)
-{
-	if (f->msg && f->msglen) {
-		va_list ap;
-		va_start(ap, fmt);
-		vsnprintf(f->msg, f->msglen, fmt, ap);
-		va_end(ap);
-	}
-	return code;
-}
+/* The fixer's message, and @p code. */
+#define say(f, ...) ecc_message((f)->msg, (f)->msglen, __VA_ARGS__)
 
 static bool sha_matches(const uint8_t *p, size_t n, const uint8_t want[32])
 {
