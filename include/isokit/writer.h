@@ -176,6 +176,15 @@ enum isokit_system_area_flags {
 	 *  at byte 432 gets the BIOS boot image's 512-byte block address, as
 	 *  32 bits. Without either flag the template is written as it is. */
 	ISOKIT_SA_ISOHYBRID_MBR = 1u << 2,
+	/** With ISOKIT_SA_HYBRID: an MBR partition table alone, no GPT, as
+	 *  isohybrid without -u and grub-mkrescue lay it out (some BIOSes and
+	 *  boot loaders want no GPT). Partition 1 covers the image from
+	 *  sector 0 or 1 to its end, with the status, type and start of the
+	 *  template's first entry (when it has none: active, from sector 0,
+	 *  type 0x17, or 0x00 with an EFI boot image); partition 2 (0xEF)
+	 *  covers the EFI boot image when partition 1 has type 0x00 (UEFI
+	 *  firmware skips such an entry, and rejects overlapping ones). */
+	ISOKIT_SA_MBR_ONLY = 1u << 3,
 };
 
 /**

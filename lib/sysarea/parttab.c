@@ -55,7 +55,7 @@ void mbr_put(uint8_t *s, int i, const struct mbr_part *p)
 {
 	uint8_t *e = s + MBR_TABLE + 16 * i;
 	memset(e, 0, 16);
-	if (p->type) {
+	if (p->type || p->sectors) {
 		e[0] = p->active ? 0x80 : 0x00;
 		put_chs(e + 1, p->start);
 		e[4] = p->type;

@@ -26,7 +26,8 @@ struct mbr_part {
 	uint32_t start, sectors; /* 512-byte sectors */
 };
 
-/* Entry @p i (0-3) of the MBR in @p s (the table and 0x55AA). */
+/* Entry @p i (0-3) of the MBR in @p s (the table and 0x55AA); one with
+ * neither type nor size is all zeros. */
 void mbr_put(uint8_t *s, int i, const struct mbr_part *p);
 void mbr_get(const uint8_t *s, int i, struct mbr_part *p);
 

@@ -36,6 +36,22 @@ static bool has_code(const uint8_t *sa)
 	return false;
 }
 
+/* The EFI boot image's sectors, inclusive; false when there is none. */
+static bool efi_sectors(const struct writer *w, uint64_t *first, uint64_t *last)
+{
+	const struct wboot *efi = first_entry(w, ISOKIT_BOOT_EFI);
+	if (!efi)
+		return false;
+	*first = (uint64_t)efi->lba * 4;
+	*last = *first + (efi->size + SECTOR - 1) / SECTOR - 1;
+	return true;
+}
+
+static uint32_t mbr_sectors(uint64_t n)
+{
+	return n > UINT32_MAX ? UINT32_MAX : (uint32_t)n;
+}
+
 int sysarea_check(struct writer *w)
 {
 	if (!w->sysarea)
@@ -44,6 +60,8 @@ int sysarea_check(struct writer *w)
 	if ((w->sa_flags & (ISOKIT_SA_GRUB2_MBR | ISOKIT_SA_ISOHYBRID_MBR)) && !bios_entry(w))
 		return w_error(w, ISOKIT_E_INVAL,
 			       "the MBR boot code needs a BIOS boot entry without emulation to load");
+	if ((w->sa_flags & ISOKIT_SA_MBR_ONLY) && !(w->sa_flags & ISOKIT_SA_HYBRID))
+		return w_error(w, ISOKIT_E_INVAL, "an MBR-only partition table is one of a hybrid image");
 	if ((w->sa_flags & ISOKIT_SA_HYBRID) && !code && bios_entry(w))
 		return w_error(w, ISOKIT_E_INVAL,
 			       "a hybrid image that boots BIOS from a stick needs the boot "
@@ -54,7 +72,7 @@ int sysarea_check(struct writer *w)
 uint64_t sysarea_layout_end(struct writer *w, uint64_t next)
 {
 	w->gpt_blocks = 0;
-	if (!w->sysarea || !(w->sa_flags & ISOKIT_SA_HYBRID))
+	if (!w->sysarea || !(w->sa_flags & ISOKIT_SA_HYBRID) || (w->sa_flags & ISOKIT_SA_MBR_ONLY))
 		return next;
 	w->gpt_blocks = GPT_TAIL_BLOCKS;
 	_Static_assert(GPT_TAIL_BLOCKS <= FILESUMS_TAIL - 1, "backup GPT in the sums' tail");
@@ -84,10 +102,8 @@ static size_t gpt_parts(const struct writer *w, const struct gpt_disk *d, struct
 {
 	size_t n = 0;
 	uint64_t at = FIRST_USABLE;
-	const struct wboot *efi = first_entry(w, ISOKIT_BOOT_EFI);
-	uint64_t efi_first = efi ? (uint64_t)efi->lba * 4 : 0;
-	uint64_t efi_last = efi ? efi_first + (efi->size + SECTOR - 1) / SECTOR - 1 : 0;
-	if (efi && efi_first >= at && efi_last <= d->last_usable) {
+	uint64_t efi_first, efi_last;
+	if (efi_sectors(w, &efi_first, &efi_last) && efi_first >= at && efi_last <= d->last_usable) {
 		if (efi_first > at)
 			p[n++] = (struct gpt_part){.first = at, .last = efi_first - 1, .name = "ISO9660"};
 		p[n++] = (struct gpt_part){.first = efi_first, .last = efi_last,
@@ -116,6 +132,41 @@ static void gpt_disk_of(const struct writer *w, struct gpt_disk *d)
 	make_guid(w, 0, d->guid);
 }
 
+/* The MBR-only layout (ISOKIT_SA_MBR_ONLY): the template's first entry
+ * stretched over the image, and the EFI boot image as partition 2. UEFI
+ * firmware rejects an MBR whose partitions overlap (EDK2's
+ * PartitionValidMbr) but skips entries of type 0x00; so, as xorriso does,
+ * partition 1 has type 0x00 when partition 2 lies inside it, and an EFI
+ * partition is made only then. A template's own type is kept: with 0x17
+ * or 0xCD there is no partition 2 (UEFI then boots through El Torito).
+ * A partition starting past sector 1 would not hold the ISO file system
+ * at its start, so such a template start becomes 0. */
+static void mbr_only_table(const struct writer *w, uint8_t *sa)
+{
+	uint64_t sectors = (uint64_t)w->total_blocks * 4;
+	uint64_t first, last;
+	bool efi = efi_sectors(w, &first, &last) && last < sectors;
+	struct mbr_part p1;
+	mbr_get(sa, 0, &p1);
+	if (!p1.type && !p1.sectors && !p1.start && !p1.active)
+		p1 = (struct mbr_part){.active = true, .type = efi ? 0x00 : 0x17};
+	if (p1.start > 1)
+		p1.start = 0;
+	if (get_731(sa + MBR_DISK_ID) == 0) { /* Windows wants a disk signature */
+		uint8_t g[16];
+		make_guid(w, 0, g);
+		memcpy(sa + MBR_DISK_ID, g + 12, 4);
+	}
+	p1.sectors = mbr_sectors(sectors - p1.start);
+	mbr_put(sa, 0, &p1);
+	int i = 1;
+	if (efi && p1.type == 0x00)
+		mbr_put(sa, i++, &(struct mbr_part){.type = 0xEF, .start = mbr_sectors(first),
+						    .sectors = mbr_sectors(last - first + 1)});
+	for (; i < 4; i++)
+		mbr_put(sa, i, &(struct mbr_part){0});
+}
+
 int sysarea_write(struct writer *w, struct out *o)
 {
 	if (!w->sysarea)
@@ -126,14 +177,14 @@ int sysarea_write(struct writer *w, struct out *o)
 		put_le64(sa + MBR_BOOT_LBA, (uint64_t)bios->lba * 4 + 4);
 	else if (bios && (w->sa_flags & ISOKIT_SA_ISOHYBRID_MBR))
 		put_731(sa + MBR_BOOT_LBA, bios->lba * 4);
-	if (w->sa_flags & ISOKIT_SA_HYBRID) {
+	if ((w->sa_flags & ISOKIT_SA_HYBRID) && (w->sa_flags & ISOKIT_SA_MBR_ONLY)) {
+		mbr_only_table(w, sa);
+	} else if (w->sa_flags & ISOKIT_SA_HYBRID) {
 		struct gpt_disk d;
 		gpt_disk_of(w, &d);
 		if (get_731(sa + MBR_DISK_ID) == 0)
 			memcpy(sa + MBR_DISK_ID, d.guid + 12, 4);
-		uint64_t rest = d.sectors - 1;
-		struct mbr_part pm = {.type = 0xEE, .start = 1,
-				      .sectors = rest > UINT32_MAX ? UINT32_MAX : (uint32_t)rest};
+		struct mbr_part pm = {.type = 0xEE, .start = 1, .sectors = mbr_sectors(d.sectors - 1)};
 		mbr_put(sa, 0, &pm);
 		for (int i = 1; i < 4; i++)
 			mbr_put(sa, i, &(struct mbr_part){0});

@@ -14,6 +14,9 @@
  *              is one (so UEFI firmware finds it on a stick)
  *   N-33..N-2  the backup entries, N-1 the backup header
  *
+ * With ISOKIT_SA_MBR_ONLY the MBR holds the partitions instead (see
+ * mbr_only_table()) and there is no GPT.
+ *
  * With checksums the backup GPT lies inside the 15 blocks at the volume's
  * end that isomd5sum leaves out (docs/format/file-sums.md); without, it
  * adds 9 blocks to the volume.

@@ -146,10 +146,17 @@ ISOKIT_API int isokit_writer_set_boot_catalog(struct isokit_writer *h, const cha
 ISOKIT_API int isokit_writer_set_system_area(struct isokit_writer *h, const void *bytes,
 					     size_t len, unsigned flags)
 {
-	if (!h || len > SYSTEM_AREA_BYTES || (len && !bytes) ||
-	    (flags & ~(unsigned)(ISOKIT_SA_HYBRID | ISOKIT_SA_GRUB2_MBR | ISOKIT_SA_ISOHYBRID_MBR)) ||
-	    (flags & ISOKIT_SA_GRUB2_MBR && flags & ISOKIT_SA_ISOHYBRID_MBR))
+	if (!h)
 		return ISOKIT_E_INVAL;
+	if (len > SYSTEM_AREA_BYTES || (len && !bytes))
+		return w_error(&h->w, ISOKIT_E_INVAL, "a system area is at most %u bytes",
+			       SYSTEM_AREA_BYTES);
+	if (flags & ~(unsigned)(ISOKIT_SA_HYBRID | ISOKIT_SA_GRUB2_MBR | ISOKIT_SA_ISOHYBRID_MBR |
+				ISOKIT_SA_MBR_ONLY))
+		return w_error(&h->w, ISOKIT_E_INVAL, "system area: unknown flags 0x%x", flags);
+	if (flags & ISOKIT_SA_GRUB2_MBR && flags & ISOKIT_SA_ISOHYBRID_MBR)
+		return w_error(&h->w, ISOKIT_E_INVAL,
+			       "the MBR code is either GRUB 2's or isolinux's, not both");
 	uint8_t *sa = calloc(1, SYSTEM_AREA_BYTES);
 	if (!sa)
 		return ISOKIT_E_NOMEM;

@@ -160,6 +160,13 @@ expect_rc 0 "create it --hybrid --system-area isohdpfx.bin"
 expect_boot bios_cd "$BIOS_OK" "$T/bios.iso" "SeaBIOS boots the isolinux image as CD"
 expect_boot bios_disk "$BIOS_OK" "$T/hyb.iso" "SeaBIOS boots the hybrid image as disk"
 expect_boot bios_cd "$BIOS_OK" "$T/hyb.iso" "SeaBIOS boots the hybrid image as CD"
+run "$ISOKIT" create -o "$T/hyb-mbr.iso" "${BOOT[@]}" --hybrid --partition-table mbr --system-area "$ISOHDPFX" "$T/iso"
+expect_rc 0 "create it --hybrid --partition-table mbr"
+expect_boot bios_disk "$BIOS_OK" "$T/hyb-mbr.iso" "SeaBIOS boots the MBR-only hybrid image as disk"
+[ "$(sa_report "$T/hyb-mbr.iso" | grep -E '^(MBR partition  |System area summary)' | tr -s ' ')" = "System area summary: MBR isohybrid cyl-align-off
+MBR partition : 1 0x80 0x17 0 $(sectors "$T/hyb-mbr.iso")" ] &&
+	ok "xorriso: MBR isohybrid, no GPT, one partition: active, 0x17, the whole image (isohybrid's layout)" ||
+	not_ok "xorriso: $(sa_report "$T/hyb-mbr.iso" | grep -E '^(MBR partition  |System area summary)' | tr '\n' '|')"
 vm=$((vm + 1))
 if bios_disk "vm$vm-neg" "$BIOS_OK" "$T/bios.iso"; then
 	not_ok "negative control: the non-hybrid image booted as a disk"
@@ -267,6 +274,41 @@ else
 fi
 expect_boot bios_cd "$BIOS_OK" "$T/both.iso" "SeaBIOS boots isolinux from the same image as CD"
 expect_boot bios_disk "$BIOS_OK" "$T/both.iso" "SeaBIOS boots isolinux from the same image as disk"
+
+# =====================================================================
+# b2. the same with --partition-table mbr: an MBR alone (isohybrid's layout:
+# partition 1 active, 0x00, from sector 0; partition 2, 0xEF, the EFI image)
+run "$ISOKIT" create -o "$T/both-mbr.iso" "${BOOT[@]}" "${HYB[@]}" --partition-table mbr "$T/both"
+expect_rc 0 "create BIOS + EFI hybrid --partition-table mbr"
+expect_boot bios_disk "$BIOS_OK" "$T/both-mbr.iso" "SeaBIOS boots isolinux from the MBR-only hybrid as disk"
+if [ -n "$efi_ready" ] && [ -n "$OVMF" ]; then
+	blank_catalog "$T/both-mbr.iso" "$T/both-mbr-noet.iso"
+	expect_boot efi_disk "$EFI_OK" "$T/both-mbr-noet.iso" "OVMF boots GRUB from the MBR's 0xEF partition alone (no catalog), as disk"
+else
+	skip "no OVMF, grub-mkimage for x86_64-efi or mtools"
+fi
+if [ -s "$T/both-mbr.iso" ]; then
+	E=$(lba "$T/both-mbr.iso" /boot/efi.img)
+	esz=$(ceil512 "$T/both/boot/efi.img")
+	n512=$(sectors "$T/both-mbr.iso")
+	sa_report "$T/both-mbr.iso" >"$T/sa"
+	printf 'MBR partition : 1 0x80 0x00 0 %s\nMBR partition : 2 0x00 0xef %s %s\n' "$n512" "$((E * 4))" "$esz" >"$T/want"
+	grep '^MBR partition  ' "$T/sa" | tr -s ' ' >"$T/got"
+	cmp -s "$T/want" "$T/got" && ! grep -q GPT "$T/sa" &&
+		ok "xorriso: MBR partitions 1 (active, 0x00, 0-$((n512 - 1))) and 2 (0xEF over the EFI image), no GPT" ||
+		not_ok "xorriso: $(tr '\n' '|' <"$T/got") $(grep summary "$T/sa"), expected $(tr '\n' '|' <"$T/want")"
+	if have sfdisk; then
+		sfdisk -d "$T/both-mbr.iso" 2>/dev/null | grep -E '^label:|start=' | sed 's/.*: *//; s/ //g' >"$T/got"
+		printf 'dos\nstart=0,size=%s,type=0,bootable\nstart=%s,size=%s,type=ef\n' "$n512" "$((E * 4))" "$esz" >"$T/want"
+		cmp -s "$T/want" "$T/got" && ok "sfdisk reads the same dos label" || not_ok "sfdisk -d: $(tr '\n' '|' <"$T/got")"
+	else skip "sfdisk not installed"; fi
+	if ! have checkisomd5; then skip "checkisomd5 not installed"; elif checkisomd5 "$T/both-mbr.iso" >/dev/null 2>&1; then ok "checkisomd5 passes"; else
+		not_ok "checkisomd5: $(checkisomd5 "$T/both-mbr.iso" 2>&1 | tail -1)"; fi
+else
+	for _ in 1 2 3; do not_ok "MBR-only judges: no image"; done
+fi
+run "$ISOKIT" create -o "$T/mbr-nohyb.iso" "${BOOT[@]}" --partition-table mbr "$T/iso"
+expect_rc 2 "--partition-table without --hybrid is a usage error"
 
 # =====================================================================
 # c. judges of the BIOS + EFI hybrid image
@@ -521,6 +563,8 @@ if [ -e "$GR" ]; then
 	run "$ISOKIT" create -o "$T/gr-re.iso" --boot-like "$GR" "$T/gr"; expect_rc 0 "remaster grub-rescue-cdrom.iso with a file added"
 	expect_boot bios_cd "GNU GRUB" "$GR" "control: the original grub-rescue image boots as CD"
 	expect_boot bios_cd "GNU GRUB" "$T/gr-re.iso" "the remastered grub-rescue image boots as CD"
+	expect_boot bios_disk "GNU GRUB" "$GR" "control: the original grub-rescue image boots as disk"
+	expect_boot bios_disk "GNU GRUB" "$T/gr-re.iso" "the remastered grub-rescue image boots as disk"
 	bsdtar -xOf "$T/gr-re.iso" ADDED.TXT 2>/dev/null | grep -q "added by the test" &&
 		ok "the added file is in the remaster (bsdtar)" || not_ok "ADDED.TXT missing from the remaster"
 else

@@ -75,6 +75,7 @@ static const struct opt_def create_opts[] = {
 	{OPT_BOOT_CATALOG, 0, "boot-catalog", "PATH", "also show the boot catalog as PATH in the image (default: hidden)"},
 	{OPT_BOOT_LIKE, 0, "boot-like", "ORIGINAL.iso", "boot as ORIGINAL.iso does (remaster): its boot entries, images, patches and MBR code, for the new tree"},
 	{OPT_HYBRID, 0, "hybrid", NULL, "MBR and GPT so that the image boots from a USB stick too (BIOS needs --system-area or --grub2-mbr)"},
+	{OPT_PARTITION_TABLE, 0, "partition-table", "KIND", "with --hybrid: gpt (the default: protective MBR and GPT) or mbr (an MBR alone, as isohybrid without -u)"},
 	{OPT_SYSTEM_AREA, 0, "system-area", "FILE", "the first bytes of the image (at most 32 KiB) from FILE: an MBR with boot code, e.g. isohdpfx.bin"},
 	{OPT_GRUB2_MBR, 0, "grub2-mbr", "FILE", "as --system-area, for GRUB 2's boot_hybrid.img (patched as GRUB expects)"},
 	{OPT_ANON, 0, "anonymous", NULL, "owners 0, files readable by all, no write bits (like mkisofs -r)"},

@@ -76,6 +76,15 @@ int boot_option(const struct cmd_def *cmd, struct boot_args *b, int id, const ch
 	case OPT_HYBRID:
 		b->sa_flags |= ISOKIT_SA_HYBRID;
 		return 0;
+	case OPT_PARTITION_TABLE:
+		if (!strcmp(arg, "mbr"))
+			b->sa_flags |= ISOKIT_SA_MBR_ONLY;
+		else if (!strcmp(arg, "gpt"))
+			b->sa_flags &= ~(unsigned)ISOKIT_SA_MBR_ONLY;
+		else
+			return usage_error(cmd, "--partition-table takes gpt or mbr, not '%s'", arg);
+		b->partition_table = arg;
+		return 0;
 	case OPT_BOOT_LIKE:
 		b->like = arg;
 		return 0;
@@ -94,11 +103,13 @@ int boot_option(const struct cmd_def *cmd, struct boot_args *b, int id, const ch
 
 int boot_options_check(const struct cmd_def *cmd, const struct boot_args *b)
 {
-	if (b->like && (b->n || b->system_area || b->sa_flags || b->catalog))
+	if (b->like && (b->n || b->system_area || b->sa_flags || b->catalog || b->partition_table))
 		return usage_error(cmd, "--boot-like takes the whole boot setup from the original: "
 				   "give no other boot options with it");
 	if (b->catalog && b->n == 0)
 		return usage_error(cmd, "--boot-catalog needs --boot or --efi");
+	if (b->partition_table && !(b->sa_flags & ISOKIT_SA_HYBRID))
+		return usage_error(cmd, "--partition-table shapes the tables of --hybrid: give --hybrid too");
 	if ((b->sa_flags & ISOKIT_SA_HYBRID) && b->n == 0)
 		return usage_error(cmd, "--hybrid needs --boot or --efi: there is nothing to boot");
 	if (b->sa_flags & ISOKIT_SA_HYBRID) {

@@ -23,6 +23,7 @@ enum {
 	OPT_SYSTEM_AREA,
 	OPT_GRUB2_MBR,
 	OPT_BOOT_LIKE,
+	OPT_PARTITION_TABLE,
 };
 
 #define MAX_BOOT_ENTRIES 32
@@ -33,6 +34,7 @@ struct boot_args {
 	const char *catalog;
 	const char *system_area; /* --system-area / --grub2-mbr FILE */
 	unsigned sa_flags;
+	const char *partition_table; /* --partition-table gpt|mbr */
 	const char *like;        /* --boot-like ORIGINAL.iso */
 	/* what --boot-like found: the original's system area, and the
 	 * strings the entries point at */

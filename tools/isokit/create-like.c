@@ -9,7 +9,8 @@
  * made again for their new places. The MBR boot code is kept with its
  * pointer to the BIOS boot image (isohybrid or GRUB 2 style, told apart by
  * its value); partition tables are made anew for the new image when the
- * original had any (a hybrid image).
+ * original had any (a hybrid image): a GPT where it had one, else an MBR
+ * table whose first entry keeps the original's status, type and start.
  */
 #include <stdio.h>
 #include <string.h>
@@ -129,6 +130,14 @@ int boot_like_load(struct boot_args *b)
 			b->like_has_sa = true;
 			if (tables)
 				b->sa_flags |= ISOKIT_SA_HYBRID;
+			if (npt > 0 && !g.present) {
+				/* an MBR without a GPT stays one: its boot loader may
+				 * look for (hd0,msdos1), as grub-mkrescue's does. The
+				 * writer keeps the first entry's status, type and
+				 * start. */
+				b->sa_flags |= ISOKIT_SA_MBR_ONLY;
+				memcpy(b->like_sa + 446, mbr + 446, 66);
+			}
 			if (code && have_bios && ptr == (uint64_t)bios_lba * 4)
 				b->sa_flags |= ISOKIT_SA_ISOHYBRID_MBR;
 			else if (code && have_bios && ptr == (uint64_t)bios_lba * 4 + 4)
