@@ -571,5 +571,37 @@ else
 	skip "$GR not installed"
 fi
 
+# --- a remaster of an image that boots BIOS and UEFI, CD and disk, as
+# grub-mkrescue makes it (GRUB's core images, a FAT EFI image, protective
+# MBR + GPT + APM, HFS+): the remaster's changed grub.cfg must be what
+# boots, in all four ways, and through the GPT's EFI partition alone
+GM_OLD=ISOKIT-GRUB-MKRESCUE-ORIGINAL GM_NEW=ISOKIT-GRUB-MKRESCUE-REMASTERED
+if have grub-mkrescue && have xorriso && [ -d "$GRUBEFI" ] && [ -d "$GRUBPC" ] && [ -n "$OVMF" ] && have mformat; then
+	mkdir -p "$T/gm/boot/grub"
+	printf 'serial --unit=0 --speed=115200\nterminal_input serial console\nterminal_output serial console\necho %s\nhalt\n' \
+		"$GM_OLD" >"$T/gm/boot/grub/grub.cfg"
+	grub-mkrescue -o "$T/gm.iso" "$T/gm" >"$T/err" 2>&1 || echo "# grub-mkrescue: $(tail -2 "$T/err")"
+	"$ISOKIT" extract -q "$T/gm.iso" -C "$T/gmx" && sed -i "s/$GM_OLD/$GM_NEW/" "$T/gmx/boot/grub/grub.cfg" &&
+		echo "added by the test" >"$T/gmx/ADDED.TXT"
+	run "$ISOKIT" create -o "$T/gm-re.iso" --boot-like "$T/gm.iso" "$T/gmx"
+	expect_rc 0 "remaster grub-mkrescue's BIOS + UEFI image with grub.cfg changed and a file added"
+	for how in bios_cd bios_disk efi_cd efi_disk; do
+		expect_boot "$how" "$GM_OLD" "$T/gm.iso" "control: grub-mkrescue's image boots ($how)"
+		expect_boot "$how" "$GM_NEW" "$T/gm-re.iso" "the remaster boots its new grub.cfg ($how)"
+	done
+	if [ -s "$T/gm-re.iso" ]; then
+		blank_catalog "$T/gm-re.iso" "$T/gm-re-noet.iso"
+		expect_boot efi_disk "$GM_NEW" "$T/gm-re-noet.iso" "the remaster boots UEFI from its GPT's EFI partition alone (no catalog)"
+	else not_ok "no remaster to blank"; fi
+	if have sgdisk && [ -s "$T/gm-re.iso" ]; then
+		sgdisk -v "$T/gm-re.iso" 2>&1 | grep -q '^No problems found' && ok "sgdisk -v: no problems in the remaster's GPT" ||
+			not_ok "sgdisk -v: $(sgdisk -v "$T/gm-re.iso" 2>&1 | grep -i problem)"
+	else skip "sgdisk not installed"; fi
+	bsdtar -xOf "$T/gm-re.iso" ADDED.TXT 2>/dev/null | grep -q "added by the test" &&
+		ok "the added file is in the remaster (bsdtar)" || not_ok "ADDED.TXT missing from the grub-mkrescue remaster"
+else
+	skip "no grub-mkrescue, xorriso, GRUB for both platforms, OVMF or mtools"
+fi
+
 echo "# $SECONDS s, $vm VM runs"
 finish

@@ -141,6 +141,14 @@ if [ -e "$GR" ]; then
 	xorriso -indev "$T/gr.iso" -report_system_area plain 2>/dev/null | grep -q 'summary.*grub2-mbr' &&
 		[ "$(python3 -c 'import struct,sys; f=open(sys.argv[1],"rb"); f.seek(432); print(struct.unpack("<Q",f.read(8))[0])' "$T/gr.iso")" = $((G * 4 + 4)) ] &&
 		ok "GRUB 2 MBR kept, its pointer moved to the new block" || not_ok "GRUB 2 MBR"
+	# the original has an MBR partition and no GPT; so has the remaster
+	layout() { sfdisk -d "$1" 2>/dev/null | sed -n 's/^[^:]*[0-9] : start= *\([0-9]*\), size= *\([0-9]*\), \(.*\)/\1 \2 \3/p' | tr -d ' '; }
+	n512=$(($(stat -c %s "$T/gr.iso") / 512))
+	[ "$(layout "$GR")" = "1$(($(stat -c %s "$GR") / 512 - 1))type=cd,bootable" ] &&
+		[ "$(layout "$T/gr.iso")" = "1$((n512 - 1))type=cd,bootable" ] &&
+		[ "$(sfdisk -d "$T/gr.iso" 2>/dev/null | sed -n 's/^label: //p')" = dos ] &&
+		ok "sfdisk: the same dos label as the original (active 0xCD from sector 1), over the new size" ||
+		not_ok "sfdisk: remaster '$(layout "$T/gr.iso")', original '$(layout "$GR")'"
 else
 	checks=$((checks + 1)); echo "ok $checks # SKIP $GR not installed"
 fi
