@@ -84,6 +84,52 @@ root = Dir('', File('hello.txt', b'hello\n'),
 open(sys.argv[2], 'wb').write(Builder(root, boot=b'\xeb\xfe' + bytes(2046)).build().bytes())
 EOF
 
+# ---- boot/: images with boot setups (each 60-200 KB)
+#   xorriso-gpt-basdat  xorrisofs: isolinux-style MBR code (isohdpfx.bin),
+#                BIOS + EFI entries, -isohybrid-gpt-basdat (MBR partitions
+#                0x00 + 0xEF and a GPT), boot-info-table
+#   xorriso-grub2       xorrisofs: GRUB 2 boot_hybrid.img, --grub2-boot-info,
+#                --protective-msdos-label (MBR partition from sector 1)
+#   isokit-hybrid       isokit create --hybrid: protective MBR + GPT with an
+#                EFI system partition, backup GPT appended (no checksums:
+#                with them the image is padded to 700 KB)
+#   isokit-mbr-hd       isokit create --partition-table mbr, a hard-disk
+#                emulation entry (a small disk image with an MBR partition)
+# They need isohdpfx.bin (isolinux), boot_hybrid.img (grub-pc-bin) and an
+# isokit build ($ISOKIT, default build/tools/isokit/isokit).
+mkdir -p "$out/boot"
+isokit=${ISOKIT:-$here/../build/tools/isokit/isokit}
+bsrc=$tmp/bootsrc
+mkdir -p "$bsrc/boot" "$bsrc/docs"
+head -c 4096 /dev/zero | tr '\0' '\220' >"$bsrc/boot/loader.bin" # x86 NOPs
+mformat -i "$bsrc/boot/efi.img" -C -T 64 -h 1 -s 64 :: 2>/dev/null ||
+	head -c 32768 /dev/zero >"$bsrc/boot/efi.img"
+python3 - "$bsrc/boot/disk.img" <<'EOF2'
+import struct, sys
+d = bytearray(16 * 1024)           # a 32-sector disk: MBR, one partition from 1
+d[446:462] = bytes([0x80, 0, 2, 0, 0x01, 0, 32, 0]) + struct.pack('<II', 1, 31)
+d[510:512] = b'\x55\xaa'
+open(sys.argv[1], 'wb').write(d)
+EOF2
+printf 'readme\n' >"$bsrc/docs/readme.txt"
+find "$bsrc" -exec touch -h -d @1700000000 {} +
+xorrisofs -quiet -o "$tmp/boot-xorriso-gpt-basdat.iso" -no-pad -isohybrid-mbr /usr/lib/ISOLINUX/isohdpfx.bin \
+	-b boot/loader.bin -no-emul-boot -boot-load-size 4 -boot-info-table -c boot/boot.cat -partition_cyl_align off \
+	-eltorito-alt-boot -e boot/efi.img -no-emul-boot -isohybrid-gpt-basdat "$bsrc" 2>/dev/null
+xorrisofs -quiet -o "$tmp/boot-xorriso-grub2.iso" -no-pad --grub2-mbr /usr/lib/grub/i386-pc/boot_hybrid.img \
+	--protective-msdos-label -b boot/loader.bin -no-emul-boot -boot-load-size 4 -boot-info-table \
+	--grub2-boot-info "$bsrc" 2>/dev/null
+"$isokit" create -q -o "$tmp/boot-isokit-hybrid.iso" --no-checksums --boot /boot/loader.bin --boot-info-table \
+	--efi /boot/efi.img --boot-catalog /boot/boot.cat --hybrid --system-area /usr/lib/ISOLINUX/isohdpfx.bin "$bsrc"
+"$isokit" create -q -o "$tmp/boot-isokit-mbr-hd.iso" --no-checksums --boot /boot/loader.bin \
+	--boot /boot/disk.img --boot-emul hard-disk --efi /boot/efi.img \
+	--hybrid --partition-table mbr --system-area /usr/lib/ISOLINUX/isohdpfx.bin "$bsrc"
+for f in "$tmp"/boot-*.iso; do
+	b=$(basename "$f" .iso)
+	cp "$f" "$out/boot/${b#boot-}"
+	rm "$f"
+done
+
 for f in "$tmp"/*.iso; do
 	cp "$f" "$out/probe/$(basename "$f" .iso)"
 	cp "$f" "$out/walk/$(basename "$f" .iso)"

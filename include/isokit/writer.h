@@ -53,6 +53,7 @@ enum isokit_writer_warning {
 	ISOKIT_WARN_SKIPPED = 2,        /**< a socket, or the output image itself, was left out */
 	ISOKIT_WARN_LABEL_CUT = 3,      /**< the volume label did not fit its field (path is "/") */
 	ISOKIT_WARN_NO_ISOMD5 = 4,      /**< the output cannot seek back (a pipe): no isomd5sum record (path is "/") */
+	ISOKIT_WARN_BOOT_IMAGE = 5,     /**< a boot image firmware is unlikely to boot, e.g. an EFI image that is no FAT (path: the image's path or source file) */
 };
 
 /**

@@ -208,6 +208,10 @@ static int settle_media(struct writer *w, struct wboot *e, const char *what,
 {
 	e->media = 0;
 	e->system_type = 0;
+	if (e->spec.load_sectors && e->spec.emulation != ISOKIT_EMUL_NONE)
+		return w_error(w, ISOKIT_E_INVAL,
+			       "%s: a load size is for images without emulation (an emulated "
+			       "disk loads its boot sector)", what);
 	switch (e->spec.emulation) {
 	case ISOKIT_EMUL_FLOPPY:
 		for (uint8_t m = 1; m <= 3; m++)
@@ -259,6 +263,14 @@ static int settle_media(struct writer *w, struct wboot *e, const char *what,
 	return 0;
 }
 
+/* A FAT boot sector: a jump, a power-of-two sector size, 0x55AA. */
+static bool looks_like_fat(const uint8_t *b)
+{
+	unsigned bps = b[11] | (unsigned)b[12] << 8;
+	return (b[0] == 0xEB || b[0] == 0xE9) && b[510] == 0x55 && b[511] == 0xAA &&
+	       bps >= 512 && bps <= 4096 && (bps & (bps - 1)) == 0;
+}
+
 static int prepare_one(struct writer *w, struct wboot *e)
 {
 	const char *what = e->spec.image_path ? e->spec.image_path : e->spec.source;
@@ -294,7 +306,8 @@ static int prepare_one(struct writer *w, struct wboot *e)
 			return w_error(w, ISOKIT_E_INVAL,
 				       "%s: the boot image is empty or longer than the file", what);
 	}
-	if (e->spec.patch || e->spec.emulation == ISOKIT_EMUL_HARD_DISK) {
+	if (e->spec.patch || e->spec.emulation == ISOKIT_EMUL_HARD_DISK ||
+	    e->spec.platform == ISOKIT_BOOT_EFI) {
 		if (e->spec.patch && e->size > PATCHED_MAX)
 			return w_error(w, ISOKIT_E_LIMIT,
 				       "%s: a boot image to patch must be under 32 MiB", what);
@@ -326,6 +339,11 @@ static int prepare_one(struct writer *w, struct wboot *e)
 		else
 			free(bytes);
 	}
+	if (e->spec.platform == ISOKIT_BOOT_EFI && e->spec.emulation == ISOKIT_EMUL_NONE &&
+	    !(have_head && looks_like_fat(head)) && w->opt.on_warning)
+		w->opt.on_warning(w->opt.ctx, ISOKIT_WARN_BOOT_IMAGE, what,
+				  "the EFI boot image is no FAT file system; UEFI firmware boots "
+				  "only FAT images (make one with mformat and mcopy)");
 	return settle_media(w, e, what, have_head ? head : NULL);
 }
 

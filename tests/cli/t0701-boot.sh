@@ -478,6 +478,16 @@ run "$ISOKIT" create -o "$T/errs/x.iso" --boot /isolinux/isolinux.bin --hybrid "
 expect_rc 2 "--hybrid --boot without --system-area: usage error"
 expect_err 'system-area' "points to --system-area"
 expect_nothing_left "--hybrid without MBR code"
+run "$ISOKIT" create -o "$T/errs/x.iso" --boot /wrong.img --boot-emul floppy --boot-load-size 4 "$T/emu"
+expect_rc 1 "--boot-load-size with emulation"
+expect_err 'load size is for images without emulation' "says a load size needs no emulation"
+expect_nothing_left "--boot-load-size with emulation"
+run "$ISOKIT" create -o "$T/nofat.iso" --efi /docs/random.bin "$T/iso"
+expect_rc 0 "--efi of a file that is no FAT still makes the image"
+expect_err '/docs/random.bin: .*no FAT file system' "and warns that UEFI firmware boots only FAT images"
+run "$ISOKIT" create -o "$T/fat.iso" --efi /boot/efi.img "$T/both"
+[ -n "$efi_ready" ] && { [ ! -s "$T/err" ] && ok "no warning for a FAT EFI image" || not_ok "warned: $(head -2 "$T/err")"; } ||
+	skip "no FAT EFI image made"
 
 # =====================================================================
 # f. the catalog: visible where asked, hidden otherwise

@@ -420,10 +420,16 @@ static void test_mbr(void)
 	CHECK(!g.active);
 	CHECK_EQ_U64(g.type, 0xEE);
 
-	tap_note("MBR entry of type 0: sixteen zero bytes");
-	const struct mbr_part none = {.active = true, .type = 0, .start = 5, .sectors = 5};
+	tap_note("MBR entry of neither type nor size: sixteen zero bytes");
+	const struct mbr_part none = {.active = true, .type = 0, .start = 5, .sectors = 0};
 	mbr_put(s, 2, &none);
 	CHECK(all_bytes(s + 446 + 32, 16, 0));
+
+	tap_note("MBR entry of type 0 with a size (xorriso's whole-image partition beside an 0xEF one)");
+	const struct mbr_part empty = {.active = true, .type = 0, .start = 0, .sectors = 4096};
+	mbr_put(s, 3, &empty);
+	static const uint8_t want0[16] = {0x80, 0, 1, 0, 0x00, 63, 32, 1, 0, 0, 0, 0, 0, 0x10, 0, 0};
+	CHECK(memcmp(s + 446 + 48, want0, 16) == 0);
 }
 
 /* ---- GPT ---- */

@@ -65,7 +65,7 @@ static int load_entries(struct boot_args *b, const char *orig, struct isokit_ima
 		e->not_bootable = !be[i].bootable;
 		e->load_segment = be[i].load_segment;
 		/* a BIOS loads what it loaded before; an EFI image is sized anew */
-		if (be[i].platform != 0xEF)
+		if (be[i].platform != 0xEF && e->emulation == ISOKIT_EMUL_NONE)
 			e->load_sectors = be[i].sector_count;
 		if (bi[i].info_table)
 			e->patch |= ISOKIT_BOOT_INFO_TABLE;
