@@ -128,6 +128,15 @@ int boot_name_catalog(struct writer *w)
 	if (old) {
 		/* a catalog left from the image the sources were unpacked
 		 * from (remastering) is replaced; anything else is not */
+		if (wnode_at(w, old)->type == W_DIR) {
+			int len = (int)strlen(w->catalog_path);
+			while (len > 0 && w->catalog_path[len - 1] == '/')
+				len--;
+			return w_error(w, ISOKIT_E_INVAL,
+				       "%s: a folder of the sources; the boot catalog needs a file "
+				       "name (e.g. %.*s/boot.cat)", w->catalog_path, len,
+				       w->catalog_path);
+		}
 		if (!is_stale_catalog(w, old))
 			return w_error(w, ISOKIT_E_INVAL,
 				       "%s: the sources have a file there already (not an old boot "
