@@ -250,8 +250,10 @@ ISOKIT_API int isokit_image_boot_entries(struct isokit_image *img,
 					 size_t cap, size_t *count);
 
 /**
- * MBR partitions in the system area (entries with a non-zero type). Fills
- * up to @p cap and sets *count to the number present (0 without an MBR).
+ * MBR partitions in the system area: entries with a type or a size (a
+ * type-0 entry with a size counts: xorriso writes one beside an EFI
+ * partition). Fills up to @p cap and sets *count to the number present
+ * (0 without an MBR).
  */
 ISOKIT_API int isokit_image_partitions(struct isokit_image *img,
 				       struct isokit_partition *out, size_t cap,

@@ -56,7 +56,9 @@ int isokit_image_partitions(struct isokit_image *img,
 	for (uint32_t i = 0; i < 4; i++) {
 		struct mbr_part p;
 		mbr_get(mbr, (int)i, &p);
-		if (p.type == 0)
+		/* type 0 with a size is used: xorriso's whole-image partition
+		 * beside an EFI one */
+		if (p.type == 0 && p.sectors == 0)
 			continue;
 		if (n < cap)
 			out[n] = (struct isokit_partition){.index = i + 1, .bootable = p.active,

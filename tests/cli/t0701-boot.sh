@@ -297,6 +297,12 @@ if [ -s "$T/both-mbr.iso" ]; then
 	cmp -s "$T/want" "$T/got" && ! grep -q GPT "$T/sa" &&
 		ok "xorriso: MBR partitions 1 (active, 0x00, 0-$((n512 - 1))) and 2 (0xEF over the EFI image), no GPT" ||
 		not_ok "xorriso: $(tr '\n' '|' <"$T/got") $(grep summary "$T/sa"), expected $(tr '\n' '|' <"$T/want")"
+	"$ISOKIT" info --json "$T/both-mbr.iso" 2>/dev/null | python3 -c '
+import json, sys
+for p in json.load(sys.stdin)["partitions"]:
+    print("MBR partition : %d 0x%02x 0x%02x %d %d" % (p["index"], 0x80 if p["bootable"] else 0, p["type"], p["start_sector"], p["sectors"]))' >"$T/got2"
+	cmp -s "$T/want" "$T/got2" && ok "isokit info --json lists the same two partitions as xorriso" ||
+		not_ok "isokit info: $(tr '\n' '|' <"$T/got2")"
 	if have sfdisk; then
 		sfdisk -d "$T/both-mbr.iso" 2>/dev/null | grep -E '^label:|start=' | sed 's/.*: *//; s/ //g' >"$T/got"
 		printf 'dos\nstart=0,size=%s,type=0,bootable\nstart=%s,size=%s,type=ef\n' "$n512" "$((E * 4))" "$esz" >"$T/want"
