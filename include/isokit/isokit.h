@@ -10,6 +10,7 @@
 #include "writer.h"
 #include "verify.h"
 #include "repair.h"
+#include "rip.h"
 
 #define ISOKIT_VERSION_MAJOR 0
 #define ISOKIT_VERSION_MINOR 1
