@@ -119,9 +119,10 @@ int cmd_umount(int argc, char **argv);
 int cmd_verify(int argc, char **argv);
 int cmd_ecc(int argc, char **argv);
 int cmd_repair(int argc, char **argv);
+int cmd_rip(int argc, char **argv);
 
 extern const struct cmd_def cmd_info_def, cmd_ls_def, cmd_cat_def, cmd_extract_def,
 	cmd_create_def, cmd_mount_def, cmd_umount_def, cmd_verify_def, cmd_ecc_def,
-	cmd_repair_def;
+	cmd_repair_def, cmd_rip_def;
 
 #endif

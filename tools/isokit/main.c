@@ -14,6 +14,7 @@ static const struct cmd_def *const commands[] = {
 	&cmd_verify_def,
 	&cmd_ecc_def,
 	&cmd_repair_def,
+	&cmd_rip_def,
 	&cmd_mount_def,
 	&cmd_umount_def,
 };

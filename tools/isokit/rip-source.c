@@ -1,0 +1,84 @@
+// SPDX-License-Identifier: MIT
+/* isokit rip: the medium read as a file or block device (rip.h). */
+#include "rip.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/fs.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+/* One read, retried on EINTR: bytes read (short at the end or at an
+ * error after some bytes), or ISOKIT_E_IO when nothing could be read. */
+static int64_t read_at(void *ctx, uint64_t off, void *buf, size_t len)
+{
+	struct rip_source *s = ctx;
+	size_t got = 0;
+	while (got < len) {
+		ssize_t r = pread(s->fd, (char *)buf + got, len - got, (off_t)(off + got));
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0) {
+			s->last_errno = errno;
+			return got ? (int64_t)got : ISOKIT_E_IO;
+		}
+		if (r == 0)
+			break;
+		got += (size_t)r;
+	}
+	return (int64_t)got;
+}
+
+int rip_source_open(struct rip_source *s, const char *path)
+{
+	memset(s, 0, sizeof(*s));
+	s->path = path;
+	s->fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (s->fd < 0) {
+		msg_error(path, "%s", strerror(errno));
+		return EXIT_FAIL;
+	}
+	struct stat st;
+	if (fstat(s->fd, &st) != 0) {
+		msg_error(path, "%s", strerror(errno));
+		close(s->fd);
+		return EXIT_FAIL;
+	}
+	if (S_ISBLK(st.st_mode)) {
+		s->is_device = true;
+		uint64_t bytes = 0;
+		if (ioctl(s->fd, BLKGETSIZE64, &bytes) == 0)
+			s->device_size = bytes;
+		/* without the page cache a bad sector fails only its own read,
+		 * not its neighbours' in the same page or readahead window */
+		int d = open(path, O_RDONLY | O_CLOEXEC | O_DIRECT);
+		if (d >= 0) {
+			close(s->fd);
+			s->fd = d;
+			s->direct = true;
+		}
+		/* an optical drive (2048-byte sectors) takes small reads best */
+		int lbs = 0;
+		if (ioctl(s->fd, BLKSSZGET, &lbs) == 0 && lbs >= 2048)
+			s->optical = true;
+	} else if (S_ISREG(st.st_mode)) {
+		s->device_size = (uint64_t)st.st_size;
+	} else {
+		msg_error(path, "not a file or block device");
+		close(s->fd);
+		return EXIT_FAIL;
+	}
+	s->in.read_at = read_at;
+	s->in.ctx = s;
+	return 0;
+}
+
+void rip_source_close(struct rip_source *s)
+{
+	if (s->fd >= 0)
+		close(s->fd);
+	s->fd = -1;
+}

@@ -1,0 +1,25 @@
+/* SPDX-License-Identifier: MIT */
+/* isokit rip: the medium it reads (rip-source.c). */
+#ifndef ISOKIT_TOOL_RIP_H
+#define ISOKIT_TOOL_RIP_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "cli.h"
+
+struct rip_source {
+	const char *path;
+	int fd;
+	bool is_device, direct, optical;
+	uint64_t device_size; /* what the device or file says; 0 unknown */
+	int last_errno;
+	struct isokit_rip_input in;
+};
+
+/* Open @p path (a file, or a block device, then with O_DIRECT when it
+ * can): 0, or EXIT_FAIL with the error printed. */
+int rip_source_open(struct rip_source *s, const char *path);
+void rip_source_close(struct rip_source *s);
+
+#endif
