@@ -21,6 +21,8 @@ packages=(
 	# partition-table judges; grub-rescue-pc ships an image no one here made
 	qemu-system-x86 ovmf isolinux syslinux-common grub-efi-amd64-bin grub-pc-bin
 	grub-common mtools fdisk gdisk grub-rescue-pc
+	# rip: GNU ddrescue, the peer whose map format we share and a judge of it
+	gddrescue
 )
 
 SUDO=

@@ -25,6 +25,13 @@ static bool read_block(const struct isokit_rip_input *in, uint64_t at, uint8_t *
 	return in->read_at(in->ctx, at, buf, len) == (int64_t)len;
 }
 
+/* 1 read, 0 past the medium's end, -1 unreadable. */
+static int read_vd(const struct isokit_rip_input *in, uint64_t at, uint8_t *buf)
+{
+	int64_t r = in->read_at(in->ctx, at, buf, ISO_BLOCK);
+	return r == ISO_BLOCK ? 1 : r >= 0 ? 0 : -1;
+}
+
 /* The volume's bytes from descriptor @p b, or 0. */
 static uint64_t volume_bytes(const uint8_t *b)
 {
@@ -75,7 +82,10 @@ int isokit_rip_medium_size(const struct isokit_rip_input *in, struct isokit_rip_
 	int other_at = 0;
 	for (unsigned i = 0; i < VD_SCAN; i++) {
 		int sector = (int)(ISO_VD_FIRST + i);
-		if (!read_block(in, (uint64_t)sector * ISO_BLOCK, b, sizeof(b))) {
+		int got = read_vd(in, (uint64_t)sector * ISO_BLOCK, b);
+		if (got == 0) /* the medium ends */
+			break;
+		if (got < 0) {
 			unreadable++;
 			continue;
 		}
