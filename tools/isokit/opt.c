@@ -56,7 +56,7 @@ void opt_help(FILE *out, const struct cmd_def *cmd, const struct opt_def *defs)
 	if (!strstr(cmd->summary, "Exit status"))
 		fprintf(out, "\nExit status: 0 success, 1 failure, 2 usage error.\n");
 	else
-		fprintf(out, "Exit status 2: usage error.\n");
+		fprintf(out, "\nExit status 2: usage error.\n");
 	fprintf(out, "See isokit-%s(1).\n", cmd->name);
 }
 
