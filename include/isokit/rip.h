@@ -116,8 +116,9 @@ struct isokit_rip_options {
 
 /**
  * Read every range of @p map that is not done from @p in and write it at
- * the same offset of @p out_fd (a file of the map's size, holes reading as
- * zeros), updating @p map; unreadable sectors end up ISOKIT_RIP_BAD.
+ * the same offset of @p out_fd, updating @p map; unreadable sectors end
+ * up ISOKIT_RIP_BAD and are not written (the caller gives the file the
+ * map's size at the end: what was never written reads as zeros).
  * @return 0 when every phase ran (bad sectors may remain: see the map),
  * ISOKIT_E_CANCELED when the progress callback stopped it, ISOKIT_E_IO
  * when writing the output failed, or the checkpoint's error. The map is

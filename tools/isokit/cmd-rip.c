@@ -43,7 +43,7 @@ static const struct opt_def rip_opts[] = {
 	{OPT_OUT, 'o', "output", "OUT.iso", "the image to write"},
 	{OPT_MAP, 0, "map", "FILE", "the rescue map (ddrescue's mapfile format); default OUT.iso.map, removed when nothing is missing"},
 	{OPT_RETRIES, 'r', "retries", "N", "read the bad sectors N more times at the end (default 1)"},
-	{OPT_READ_SIZE, 0, "read-size", "BYTES", "bytes per read while the medium reads well (default 1 MiB; 64 KiB for optical drives); K and M suffixes"},
+	{OPT_READ_SIZE, 0, "read-size", "BYTES", "bytes per read while the medium reads well (default 256 KiB; 64 KiB for optical drives); K and M suffixes"},
 	{OPT_SIZE, 0, "size", "BYTES", "copy this many bytes instead of the file system's size (K, M, G suffixes)"},
 	{OPT_NO_SKIP, 0, "no-skip", NULL, "read on through damage instead of jumping past it first"},
 	{OPT_NO_CHECK, 0, "no-check", NULL, "do not repair or verify the image at the end"},
@@ -536,11 +536,6 @@ int cmd_rip(int argc, char **argv)
 		msg_error(NULL, "%s: %s", work, strerror(errno));
 		return fail_cleanup(EXIT_FAIL, m, &src);
 	}
-	if (ftruncate(out, (off_t)ext.size) != 0) {
-		msg_error(NULL, "%s: %s", work, strerror(errno));
-		close(out);
-		return fail_cleanup(EXIT_FAIL, m, &src);
-	}
 
 	char comment[4400];
 	snprintf(comment, sizeof(comment),
@@ -554,7 +549,7 @@ int cmd_rip(int argc, char **argv)
 	cb.rp.shown = already;
 	struct isokit_rip_options ro = {
 		.sector_size = 2048,
-		.read_size = (uint32_t)(a.read_size ? a.read_size : src.optical ? 65536 : 1u << 20),
+		.read_size = (uint32_t)(a.read_size ? a.read_size : src.optical ? 65536 : 256u << 10),
 		.retries = a.retries,
 		.no_skip = a.no_skip,
 		.progress = on_progress,
@@ -562,6 +557,16 @@ int cmd_rip(int argc, char **argv)
 		.ud = &cb,
 	};
 	int rc = isokit_rip_run(&src.in, out, m, &ro);
+	/* the image's size only now: writing into a file made long in
+	 * advance (holes) is a third slower on ext4 than appending, and the
+	 * sectors not read past the last one read are zeros either way */
+	int out_errno = 0;
+	if (!rc && ftruncate(out, (off_t)ext.size) != 0) {
+		out_errno = errno;
+		rc = ISOKIT_E_IO;
+	}
+	if (rc == ISOKIT_E_IO || rc == ISOKIT_E_NOSPACE)
+		out_errno = out_errno ? out_errno : errno;
 	progress_end(&cb.rp.bar);
 	if (close(out) != 0 && !rc)
 		rc = ISOKIT_E_IO;
@@ -572,9 +577,10 @@ int cmd_rip(int argc, char **argv)
 			msg_error(dev, "interrupted with %" PRIu64 " of %" PRIu64 " bytes read: %s and "
 				  "%s keep them; run the same command again to go on", done, ext.size,
 				  work, a.map);
-		else if (rc != ISOKIT_E_IO || !src.last_errno)
-			msg_error(NULL, "%s: %s (%s and %s keep what was read)", work,
-				  isokit_strerror(rc), work, a.map);
+		else
+			msg_error(NULL, "%s: cannot write the image: %s (%s keeps what was read "
+				  "before)", work, out_errno ? strerror(out_errno) : isokit_strerror(rc),
+				  a.map);
 		isokit_rip_map_free(m);
 		return EXIT_FAIL;
 	}

@@ -1,0 +1,103 @@
+#!/usr/bin/env python3
+"""bench/rip.py - `isokit rip` of an image file against dd and GNU ddrescue, in one run.
+
+Uses the photos image that bench/verify.py makes (DATA/full/scratch/photos-sums.iso,
+made by isokit create from the photos tree; run bench/run.py and bench/verify.py
+first, or pass --data). Each repetition, in rotating order, cold (caches dropped,
+as in bench/run.py), copies that image to a new file in the scratch folder:
+
+  isokit       isokit rip -q --no-check IMG -o OUT   (the copy alone; flushes the
+                                                      output, as its map needs)
+  isokit+check isokit rip -q IMG -o OUT              (then checks the copy's MD5 and
+                                                      every file's SHA-256)
+  dd           dd if=IMG of=OUT bs=1M conv=fdatasync (flushed too)
+  dd-256K      the same with bs=256K (isokit's read size): on the development VM
+               1 MiB copies were at times twice as costly in the kernel as 256 KiB
+               ones, so the target is taken against the faster dd of the run
+  ddrescue     ddrescue -q IMG OUT MAP               (GNU ddrescue, with a mapfile)
+
+The output is removed between runs (outside the timing). Nothing fails here: this
+measures the cost of rip's bookkeeping when the medium reads well.
+
+Target (issue 7): isokit rip within 1.1x of dd when nothing fails.
+"""
+
+import argparse
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import run as rb  # noqa: E402  (bench/run.py: cache control, timing)
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--data", default=os.environ.get("ISOKIT_BENCH_DATA", "/work/bench-data"))
+    ap.add_argument("--isokit", default=rb.DEFAULT_ISOKIT)
+    ap.add_argument("--repeat", type=int, default=3)
+    ap.add_argument("--quick", action="store_true", help="the quick photos image")
+    a = ap.parse_args()
+    base = os.path.join(a.data, "quick" if a.quick else "full")
+    scratch = os.path.join(base, "scratch")
+    img = os.path.join(scratch, "photos-sums.iso")
+    if not os.path.exists(img):
+        rb.die("%s is missing: run bench/verify.py first" % img)
+    for exe in ("dd", "ddrescue"):
+        if not shutil.which(exe):
+            rb.die("%s is not installed (scripts/install-deps.sh)" % exe)
+    isokit = os.path.abspath(a.isokit)
+    out = os.path.join(scratch, "rip-out.iso")
+    rmap = os.path.join(scratch, "rip-out.map")
+
+    def clean():
+        for p in (out, rmap, out + ".map", out + ".part"):
+            if os.path.exists(p):
+                os.unlink(p)
+
+    rb.USE_GNU_TIME = rb.have_gnu_time()
+    rb.NO_ASLR = rb.no_aslr_prefix()
+    can_drop = rb.Cache.can_drop()
+    cache = rb.Cache("cold" if can_drop else "warm", can_drop, 0.0)
+    tools = [("isokit", [isokit, "rip", "-q", "--no-check", img, "-o", out]),
+             ("isokit+check", [isokit, "rip", "-q", img, "-o", out]),
+             ("dd", ["dd", "if=" + img, "of=" + out, "bs=1M", "conv=fdatasync", "status=none"]),
+             ("dd-256K", ["dd", "if=" + img, "of=" + out, "bs=256K", "conv=fdatasync",
+                          "status=none"]),
+             ("ddrescue", ["ddrescue", "-q", img, out, rmap])]
+    times = {k: [] for k, _ in tools}
+    for rep in range(a.repeat):
+        for key, argv in rb.order_for(rep, tools):
+            clean()
+            cache.prepare(img, argv, settle=False)
+            secs, rss, rc, err, cpu = rb.run_timed(argv)
+            if rc != 0:
+                rb.die("%s exited %s: %s" % (key, rc, err.strip()[-300:]))
+            if os.path.getsize(out) != os.path.getsize(img):
+                rb.die("%s wrote %d bytes, not %d" % (key, os.path.getsize(out),
+                                                      os.path.getsize(img)))
+            times[key].append(secs)
+            rb.log("rep %d  %-13s %7.3f s  cpu %.2f s  rss %d KiB" % (rep + 1, key, secs, cpu, rss))
+    clean()
+    med = {k: statistics.median(v) for k, v in times.items()}
+    size = os.path.getsize(img)
+    print("# isokit rip benchmark\n")
+    print("- image: %s (%.0f MiB); cache: %s; %d repetitions, median"
+          % (img, size / 2**20, cache.mode, a.repeat))
+    print("- machine: %d CPUs, kernel %s\n" % (os.cpu_count(), os.uname().release))
+    print("| tool | median s | MB/s | ×faster dd |")
+    print("| --- | ---: | ---: | ---: |")
+    ref = min(med["dd"], med["dd-256K"])
+    for key, _ in tools:
+        t = med[key]
+        print("| %s | %.3f | %.0f | %.2f |" % (key, t, size / 1e6 / t, t / ref))
+    ok = med["isokit"] <= 1.1 * ref
+    print("\ntarget: rip within 1.1x of the faster dd: %.2f (%s)"
+          % (med["isokit"] / ref, "met" if ok else "**missed**"))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
