@@ -22,11 +22,9 @@ measures the cost of rip's bookkeeping when the medium reads well.
 Target (issue 7): isokit rip within 1.1x of dd when nothing fails.
 """
 
-import argparse
 import os
 import shutil
 import statistics
-import subprocess
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -34,13 +32,7 @@ import run as rb  # noqa: E402  (bench/run.py: cache control, timing)
 
 
 def main():
-    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--data", default=os.environ.get("ISOKIT_BENCH_DATA", "/work/bench-data"))
-    ap.add_argument("--isokit", default=rb.DEFAULT_ISOKIT)
-    ap.add_argument("--repeat", type=int, default=3)
-    ap.add_argument("--quick", action="store_true", help="the quick photos image")
-    a = ap.parse_args()
-    base = os.path.join(a.data, "quick" if a.quick else "full")
+    a, base = rb.photos_args(__doc__)
     scratch = os.path.join(base, "scratch")
     img = os.path.join(scratch, "photos-sums.iso")
     if not os.path.exists(img):
@@ -57,35 +49,24 @@ def main():
             if os.path.exists(p):
                 os.unlink(p)
 
-    rb.USE_GNU_TIME = rb.have_gnu_time()
-    rb.NO_ASLR = rb.no_aslr_prefix()
-    can_drop = rb.Cache.can_drop()
-    cache = rb.Cache("cold" if can_drop else "warm", can_drop, 0.0)
     tools = [("isokit", [isokit, "rip", "-q", "--no-check", img, "-o", out]),
              ("isokit+check", [isokit, "rip", "-q", img, "-o", out]),
              ("dd", ["dd", "if=" + img, "of=" + out, "bs=1M", "conv=fdatasync", "status=none"]),
              ("dd-256K", ["dd", "if=" + img, "of=" + out, "bs=256K", "conv=fdatasync",
                           "status=none"]),
              ("ddrescue", ["ddrescue", "-q", img, out, rmap])]
-    times = {k: [] for k, _ in tools}
-    for rep in range(a.repeat):
-        for key, argv in rb.order_for(rep, tools):
-            clean()
-            cache.prepare(img, argv, settle=False)
-            secs, rss, rc, err, cpu = rb.run_timed(argv)
-            if rc != 0:
-                rb.die("%s exited %s: %s" % (key, rc, err.strip()[-300:]))
-            if os.path.getsize(out) != os.path.getsize(img):
-                rb.die("%s wrote %d bytes, not %d" % (key, os.path.getsize(out),
-                                                      os.path.getsize(img)))
-            times[key].append(secs)
-            rb.log("rep %d  %-13s %7.3f s  cpu %.2f s  rss %d KiB" % (rep + 1, key, secs, cpu, rss))
+
+    def same_size(key):
+        if os.path.getsize(out) != os.path.getsize(img):
+            rb.die("%s wrote %d bytes, not %d" % (key, os.path.getsize(out), os.path.getsize(img)))
+
+    times, mode = rb.time_tools(tools, img, a.repeat, before=clean, after=same_size)
     clean()
     med = {k: statistics.median(v) for k, v in times.items()}
     size = os.path.getsize(img)
     print("# isokit rip benchmark\n")
     print("- image: %s (%.0f MiB); cache: %s; %d repetitions, median"
-          % (img, size / 2**20, cache.mode, a.repeat))
+          % (img, size / 2**20, mode, a.repeat))
     print("- machine: %d CPUs, kernel %s\n" % (os.cpu_count(), os.uname().release))
     print("| tool | median s | MB/s | ×faster dd |")
     print("| --- | ---: | ---: | ---: |")

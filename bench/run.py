@@ -460,6 +460,45 @@ def order_for(rep, tools):
     return seq
 
 
+def photos_args(doc):
+    """The options of the benchmarks on one image of the photos tree (verify.py,
+    rip.py): the parsed arguments, and the dataset folder they name."""
+    ap = argparse.ArgumentParser(description=doc.split("\n")[0])
+    ap.add_argument("--data", default=os.environ.get("ISOKIT_BENCH_DATA", "/work/bench-data"))
+    ap.add_argument("--isokit", default=DEFAULT_ISOKIT)
+    ap.add_argument("--repeat", type=int, default=3)
+    ap.add_argument("--quick", action="store_true", help="the quick photos image")
+    a = ap.parse_args()
+    return a, os.path.join(a.data, "quick" if a.quick else "full")
+
+
+def time_tools(tools, img, repeat, before=None, after=None):
+    """Run each (key, argv) of @p tools once per repetition, in order_for()'s order,
+    cold (the page cache dropped and the program read back) when the cache can be
+    dropped, else warm from @p img. before() runs ahead of each run and after(key)
+    checks its result, both outside the timing; a failed run ends the benchmark.
+    Returns ({key: [seconds]}, the cache mode)."""
+    global USE_GNU_TIME, NO_ASLR
+    USE_GNU_TIME = have_gnu_time()
+    NO_ASLR = no_aslr_prefix()
+    can_drop = Cache.can_drop()
+    cache = Cache("cold" if can_drop else "warm", can_drop, 0.0)
+    times = {k: [] for k, _ in tools}
+    for rep in range(repeat):
+        for key, argv in order_for(rep, tools):
+            if before:
+                before()
+            cache.prepare(img, argv, settle=False)
+            secs, rss, rc, err, cpu = run_timed(argv)
+            if rc != 0:
+                die("%s exited %s: %s" % (key, rc, err.strip()[-300:]))
+            if after:
+                after(key)
+            times[key].append(secs)
+            log("rep %d  %-13s %7.3f s  cpu %.2f s  rss %d KiB" % (rep + 1, key, secs, cpu, rss))
+    return times, cache.mode
+
+
 def measure(op, tools, img, tar, scratch, stamp, cache, repeat, timeout, src=None, dataset=None):
     results = {t.key: {"key": t.key, "label": t.label, "role": t.role,
                        "cmd": None, "runs": [], "check": None} for t in tools}

@@ -16,7 +16,6 @@ in rotating order, on that one image:
 Target (issue 5): verify within 1.1x of checkisomd5 alone.
 """
 
-import argparse
 import os
 import shutil
 import statistics
@@ -28,13 +27,7 @@ import run as rb  # noqa: E402  (bench/run.py: cache control, timing)
 
 
 def main():
-    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--data", default=os.environ.get("ISOKIT_BENCH_DATA", "/work/bench-data"))
-    ap.add_argument("--isokit", default=rb.DEFAULT_ISOKIT)
-    ap.add_argument("--repeat", type=int, default=3)
-    ap.add_argument("--quick", action="store_true", help="the quick photos image")
-    a = ap.parse_args()
-    base = os.path.join(a.data, "quick" if a.quick else "full")
+    a, base = rb.photos_args(__doc__)
     tree = os.path.join(base, "trees", "photos")
     stamp = os.path.join(base, "trees", "photos.stamp")
     if not os.path.isdir(tree) or not os.path.exists(stamp):
@@ -51,30 +44,16 @@ def main():
         rb.log("isokit create %s (with checksums)" % md5img)
         subprocess.run([isokit, "create", "-q", "-o", md5img, tree], check=True)
 
-    rb.USE_GNU_TIME = rb.have_gnu_time()
-    rb.NO_ASLR = rb.no_aslr_prefix()
-    can_drop = rb.Cache.can_drop()
-    cache = rb.Cache("cold" if can_drop else "warm", can_drop,
-                     5.0 if can_drop and rb.free_page_reporting() else 0.0)
     tools = [("isokit", [isokit, "verify", "-q", md5img]),
              ("checkisomd5", ["checkisomd5", md5img]),
              ("sha256sum", ["sha256sum", md5img])]
-    times = {k: [] for k, _ in tools}
-    for rep in range(a.repeat):
-        order = rb.order_for(rep, tools)
-        for key, argv in order:
-            cache.prepare(md5img, argv, settle=False)
-            secs, rss, rc, err, cpu = rb.run_timed(argv)
-            if rc != 0:
-                rb.die("%s exited %d: %s" % (key, rc, err.strip()[-300:]))
-            times[key].append(secs)
-            rb.log("rep %d  %-12s %7.3f s  cpu %.2f s" % (rep + 1, key, secs, cpu))
+    times, mode = rb.time_tools(tools, md5img, a.repeat)
     med = {k: statistics.median(v) for k, v in times.items()}
     size = os.path.getsize(md5img)
     print("# isokit verify benchmark\n")
     print("- image: %s (%.0f MiB, made by isokit create: isomd5sum and file sums); "
           "cache: %s; %d repetitions, median"
-          % (md5img, size / 2**20, cache.mode, a.repeat))
+          % (md5img, size / 2**20, mode, a.repeat))
     print("- machine: %d CPUs, kernel %s\n" % (os.cpu_count(), os.uname().release))
     print("| tool | median s | MB/s | ×checkisomd5 |")
     print("| --- | ---: | ---: | ---: |")

@@ -157,20 +157,6 @@ static uint64_t partition_at(const struct partitions *p, uint64_t first)
 	return 0;
 }
 
-/* The size of a FAT file system from its boot sector, or 0. */
-static uint64_t fat_size(const uint8_t *b)
-{
-	if (b[510] != 0x55 || b[511] != 0xAA)
-		return 0;
-	uint32_t bps = get_721(b + 11);
-	if (bps < 512 || bps > 4096 || (bps & (bps - 1)))
-		return 0;
-	uint32_t total = get_721(b + 19);
-	if (!total)
-		total = get_731(b + 32);
-	return (uint64_t)total * bps;
-}
-
 /* The end of the one partition of a hard-disk boot image, or 0. */
 static uint64_t disk_size(const uint8_t *b)
 {
@@ -276,7 +262,7 @@ ISOKIT_API int isokit_image_boot_images(struct isokit_image *img,
 		} else if ((s = partition_at(&parts, (uint64_t)e[i].load_rba * 4)) != 0) {
 			o->bytes = s;
 			o->size_from = "partition";
-		} else if (e[i].platform == 0xEF && head && (s = fat_size(b)) != 0) {
+		} else if (e[i].platform == 0xEF && head && (s = fat_bytes(b)) != 0) {
 			o->bytes = s;
 			o->size_from = "fat";
 		} else {

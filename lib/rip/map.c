@@ -280,9 +280,6 @@ int isokit_rip_map_parse(const char *text, size_t len, uint64_t size, struct iso
 		if ((rc = isokit_rip_map_set(m, pos, n, (enum isokit_rip_status)st)) != 0)
 			goto fail;
 	}
-	if (!have_status && len) {
-		/* comments only: a map of nothing read yet */
-	}
 	*out = m;
 	return 0;
 fail:

@@ -67,6 +67,19 @@ void mbr_put(uint8_t *s, int i, const struct mbr_part *p)
 	s[511] = 0xAA;
 }
 
+uint64_t fat_bytes(const uint8_t *b)
+{
+	if (b[510] != 0x55 || b[511] != 0xAA)
+		return 0;
+	uint32_t bps = get_721(b + 11);
+	if (bps < 512 || bps > 4096 || (bps & (bps - 1)))
+		return 0;
+	uint32_t total = get_721(b + 19);
+	if (!total)
+		total = get_731(b + 32);
+	return (uint64_t)total * bps;
+}
+
 void mbr_get(const uint8_t *s, int i, struct mbr_part *p)
 {
 	const uint8_t *e = s + MBR_TABLE + 16 * i;

@@ -31,6 +31,11 @@ struct mbr_part {
 void mbr_put(uint8_t *s, int i, const struct mbr_part *p);
 void mbr_get(const uint8_t *s, int i, struct mbr_part *p);
 
+/* The size of the FAT file system whose boot sector is @p b (512 bytes:
+ * 0x55AA, a power-of-two sector size, the 16- or 32-bit sector count), or
+ * 0 when it is none: an EFI boot image is one. */
+uint64_t fat_bytes(const uint8_t *b);
+
 #define GPT_ENTRIES 128
 #define GPT_ENTRY_SIZE 128
 #define GPT_ARRAY_SECTORS (GPT_ENTRIES * GPT_ENTRY_SIZE / SECTOR) /* 32 */

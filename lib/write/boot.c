@@ -21,6 +21,7 @@
 #include "ecma119/vd.h"
 #include "eltorito/catalog.h"
 #include "write/internal.h"
+#include "sysarea/parttab.h"
 #include "write/sysarea.h"
 
 /* Patched boot images are read into memory: BIOS images are a few KiB,
@@ -272,14 +273,6 @@ static int settle_media(struct writer *w, struct wboot *e, const char *what,
 	return 0;
 }
 
-/* A FAT boot sector: a jump, a power-of-two sector size, 0x55AA. */
-static bool looks_like_fat(const uint8_t *b)
-{
-	unsigned bps = b[11] | (unsigned)b[12] << 8;
-	return (b[0] == 0xEB || b[0] == 0xE9) && b[510] == 0x55 && b[511] == 0xAA &&
-	       bps >= 512 && bps <= 4096 && (bps & (bps - 1)) == 0;
-}
-
 static int prepare_one(struct writer *w, struct wboot *e)
 {
 	const char *what = e->spec.image_path ? e->spec.image_path : e->spec.source;
@@ -348,8 +341,10 @@ static int prepare_one(struct writer *w, struct wboot *e)
 		else
 			free(bytes);
 	}
-	if (e->spec.platform == ISOKIT_BOOT_EFI && e->spec.emulation == ISOKIT_EMUL_NONE &&
-	    !(have_head && looks_like_fat(head)) && w->opt.on_warning)
+	/* a FAT boot sector starts with a jump (EB or E9) */
+	bool fat = have_head && (head[0] == 0xEB || head[0] == 0xE9) && fat_bytes(head);
+	if (e->spec.platform == ISOKIT_BOOT_EFI && e->spec.emulation == ISOKIT_EMUL_NONE && !fat &&
+	    w->opt.on_warning)
 		w->opt.on_warning(w->opt.ctx, ISOKIT_WARN_BOOT_IMAGE, what,
 				  "the EFI boot image is no FAT file system; UEFI firmware boots "
 				  "only FAT images (make one with mformat and mcopy)");

@@ -152,11 +152,6 @@ static void mbr_only_table(const struct writer *w, uint8_t *sa)
 		p1 = (struct mbr_part){.active = true, .type = efi ? 0x00 : 0x17};
 	if (p1.start > 1)
 		p1.start = 0;
-	if (get_731(sa + MBR_DISK_ID) == 0) { /* Windows wants a disk signature */
-		uint8_t g[16];
-		make_guid(w, 0, g);
-		memcpy(sa + MBR_DISK_ID, g + 12, 4);
-	}
 	p1.sectors = mbr_sectors(sectors - p1.start);
 	mbr_put(sa, 0, &p1);
 	int i = 1;
@@ -177,13 +172,19 @@ int sysarea_write(struct writer *w, struct out *o)
 		put_le64(sa + MBR_BOOT_LBA, (uint64_t)bios->lba * 4 + 4);
 	else if (bios && (w->sa_flags & ISOKIT_SA_ISOHYBRID_MBR))
 		put_731(sa + MBR_BOOT_LBA, bios->lba * 4);
-	if ((w->sa_flags & ISOKIT_SA_HYBRID) && (w->sa_flags & ISOKIT_SA_MBR_ONLY)) {
+	if (!(w->sa_flags & ISOKIT_SA_HYBRID))
+		return out_write(o, sa, SYSTEM_AREA_BYTES);
+	if (get_731(sa + MBR_DISK_ID) == 0) {
+		/* Windows wants a disk signature: the disk GUID's last bytes */
+		uint8_t g[16];
+		make_guid(w, 0, g);
+		memcpy(sa + MBR_DISK_ID, g + 12, 4);
+	}
+	if (w->sa_flags & ISOKIT_SA_MBR_ONLY) {
 		mbr_only_table(w, sa);
-	} else if (w->sa_flags & ISOKIT_SA_HYBRID) {
+	} else {
 		struct gpt_disk d;
 		gpt_disk_of(w, &d);
-		if (get_731(sa + MBR_DISK_ID) == 0)
-			memcpy(sa + MBR_DISK_ID, d.guid + 12, 4);
 		struct mbr_part pm = {.type = 0xEE, .start = 1, .sectors = mbr_sectors(d.sectors - 1)};
 		mbr_put(sa, 0, &pm);
 		for (int i = 1; i < 4; i++)

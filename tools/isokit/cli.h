@@ -29,6 +29,8 @@ struct cmd_def {
 	const char *summary;
 	int (*run)(int argc, char **argv);
 	bool no_namespace; /* does not read an image: no --namespace */
+	/* the summary gives the exit statuses (4: damage), not the usual ones */
+	bool own_exit_status;
 };
 
 /* Common options every reading command takes. */

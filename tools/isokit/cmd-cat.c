@@ -10,7 +10,7 @@
 const struct cmd_def cmd_cat_def = {
 	"cat", "IMAGE PATH",
 	"Write the content of the file PATH in IMAGE to standard output.",
-	cmd_cat, false,
+	cmd_cat, false, false,
 };
 
 static const struct opt_def cat_opts[] = {

@@ -26,7 +26,7 @@ const struct cmd_def cmd_create_def = {
 	"placed in the root by their names. Owners, permissions and times are kept.\n"
 	"The image carries checksums that isokit verify and checkisomd5 check:\n"
 	"an isomd5sum MD5 of the whole image and a SHA-256 of every file.",
-	cmd_create, true,
+	cmd_create, true, false,
 };
 
 enum {

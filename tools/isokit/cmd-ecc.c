@@ -13,7 +13,7 @@ const struct cmd_def cmd_ecc_def = {
 	"and a CRC32C of every block, appended after the image (readers ignore it;\n"
 	"the volume size is unchanged) or with --sidecar in IMAGE.ecc. 'isokit\n"
 	"repair' rebuilds damaged blocks from it. info: where it is, what it covers.",
-	cmd_ecc, true,
+	cmd_ecc, true, false,
 };
 
 enum { OPT_PERCENT = 1, OPT_SIDECAR, OPT_REPLACE, OPT_SIDECAR_FILE };

@@ -27,7 +27,7 @@ const struct cmd_def cmd_extract_def = {
 	"Extract the whole image, or the named files and folders, into the\n"
 	"current directory or the one given with -C, keeping modes, times,\n"
 	"symlinks and hard links (and, as root, owners and device nodes).",
-	cmd_extract, false,
+	cmd_extract, false, false,
 };
 
 static const struct opt_def extract_opts[] = {

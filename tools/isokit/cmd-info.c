@@ -10,7 +10,7 @@ const struct cmd_def cmd_info_def = {
 	"info", "IMAGE",
 	"Show the volume: label, dates, size, namespaces and extensions present,\n"
 	"El Torito boot entries, partition tables, embedded checksums.",
-	cmd_info, false,
+	cmd_info, false, false,
 };
 
 static const struct opt_def info_opts[] = {

@@ -19,7 +19,7 @@ const struct cmd_def cmd_ls_def = {
 	"the image records them (--sort: by name). With -R, every path below\n"
 	"PATH, relative to it, one per line; a folder's entries come before\n"
 	"the contents of its subfolders.",
-	cmd_ls, false,
+	cmd_ls, false, false,
 };
 
 static const struct opt_def ls_opts[] = {

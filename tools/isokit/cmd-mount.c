@@ -30,13 +30,13 @@ const struct cmd_def cmd_mount_def = {
 	"Show the image as a read-only folder at MOUNTPOINT (FUSE). Returns\n"
 	"once the folder can be used and serves it in the background until\n"
 	"'isokit umount MOUNTPOINT'.",
-	cmd_mount, false,
+	cmd_mount, false, false,
 };
 
 const struct cmd_def cmd_umount_def = {
 	"umount", "MOUNTPOINT",
 	"Unmount a folder mounted by isokit mount.",
-	cmd_umount, true,
+	cmd_umount, true, false,
 };
 
 static const struct opt_def mount_opts_def[] = {

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "damaged.h"
 #include "interrupt.h"
 
 const struct cmd_def cmd_repair_def = {
@@ -16,7 +17,7 @@ const struct cmd_def cmd_repair_def = {
 	"replaces IMAGE (or becomes OUT) once every rebuilt block has checked out;\n"
 	"blocks that cannot be rebuilt stay as they were, and the files they belong\n"
 	"to are named. Exit status: 0 whole, 4 damage remains, 1 could not check.",
-	cmd_repair, true,
+	cmd_repair, true, true,
 };
 
 enum { OPT_OUT = 1, OPT_CHECK, OPT_SIDECAR_FILE };
@@ -41,44 +42,8 @@ static int repair_opt(int id, const char *arg, void *vctx)
 	return -1;
 }
 
-struct named {
-	char **paths;
-	size_t n, cap;
-};
-
-static int on_file(void *ud, const char *path, size_t range)
-{
-	struct named *nm = ud;
-	(void)range;
-	if (nm->n && !strcmp(nm->paths[nm->n - 1], path))
-		return 0;
-	if (nm->n == nm->cap) {
-		size_t nc = nm->cap ? 2 * nm->cap : 32;
-		char **t = realloc(nm->paths, nc * sizeof(*t));
-		if (!t)
-			return ISOKIT_E_NOMEM;
-		nm->paths = t;
-		nm->cap = nc;
-	}
-	if (!(nm->paths[nm->n] = strdup(path)))
-		return ISOKIT_E_NOMEM;
-	nm->n++;
-	return 0;
-}
-
-/* The files the blocks still damaged belong to (when the image opens). */
-static void name_files(const char *image, const struct isokit_repair_result *r, struct named *nm)
-{
-	struct isokit_image *img;
-	struct isokit_open_options oo = {.allow_truncated = true};
-	if (!r->nleft || isokit_image_open(image, &oo, &img) != 0)
-		return;
-	(void)isokit_files_in_blocks(img, r->left, r->nleft, on_file, nm);
-	isokit_image_close(img);
-}
-
 static void print_json(const char *image, const struct isokit_repair_result *r,
-		       const struct named *nm, bool check)
+		       const struct damaged_files *nm, bool check)
 {
 	fputs("{\"image\": ", stdout);
 	json_string(stdout, image);
@@ -97,17 +62,13 @@ static void print_json(const char *image, const struct isokit_repair_result *r,
 	for (size_t i = 0; i < r->nleft; i++)
 		printf("%s[%llu, %llu]", i ? ", " : "", (unsigned long long)r->left[i].first,
 		       (unsigned long long)(r->left[i].first + r->left[i].count - 1));
-	fputs("], \"damaged_files\": [", stdout);
-	for (size_t i = 0; i < nm->n; i++) {
-		if (i)
-			fputs(", ", stdout);
-		json_string(stdout, nm->paths[i]);
-	}
-	fputs("]}\n", stdout);
+	fputs("], \"damaged_files\": ", stdout);
+	damaged_files_json(stdout, nm);
+	fputs("}\n", stdout);
 }
 
 static void print_human(const char *image, const struct isokit_repair_result *r,
-			const struct named *nm, bool check, const char *out)
+			const struct damaged_files *nm, bool check, const char *out)
 {
 	if (!r->bad_blocks && !r->bad_repair_blocks && !r->written) {
 		printf("%s: intact (%llu blocks and %llu repair blocks checked)\n", image,
@@ -140,10 +101,7 @@ static void print_human(const char *image, const struct isokit_repair_result *r,
 		       (unsigned long long)(r->left[i].first + r->left[i].count - 1));
 	if (r->nleft > 20)
 		printf("  ... %zu ranges in all\n", r->nleft);
-	for (size_t i = 0; i < nm->n && i < 50; i++)
-		printf("  damaged file: %s\n", nm->paths[i]);
-	if (nm->n > 50)
-		printf("  ... %zu files in all (see --json)\n", nm->n);
+	damaged_files_print(nm);
 }
 
 int cmd_repair(int argc, char **argv)
@@ -174,8 +132,8 @@ int cmd_repair(int argc, char **argv)
 		isokit_repair_result_free(&r);
 		return rc == ISOKIT_E_CORRUPT ? EXIT_DAMAGE : EXIT_FAIL;
 	}
-	struct named nm = {0};
-	name_files(r.written && o.output ? o.output : image, &r, &nm);
+	struct damaged_files nm = {0};
+	damaged_files_find(r.written && o.output ? o.output : image, r.left, r.nleft, &nm);
 	if (c.json)
 		print_json(image, &r, &nm, o.check_only);
 	else if (!c.quiet)
@@ -187,9 +145,7 @@ int cmd_repair(int argc, char **argv)
 	int status = r.unrepairable_blocks || (o.check_only && r.bad_blocks) ? EXIT_DAMAGE
 		     : r.unchecked_blocks					 ? EXIT_FAIL
 											 : EXIT_OK;
-	for (size_t i = 0; i < nm.n; i++)
-		free(nm.paths[i]);
-	free(nm.paths);
+	damaged_files_free(&nm);
 	isokit_repair_result_free(&r);
 	return status;
 }

@@ -20,8 +20,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "damaged.h"
 #include "interrupt.h"
-#include "rip.h"
+#include "rip-source.h"
 
 const struct cmd_def cmd_rip_def = {
 	"rip", "DEVICE -o OUT.iso [--map FILE] [--retries N]",
@@ -33,7 +34,7 @@ const struct cmd_def cmd_rip_def = {
 	"At the end the files hit by missing sectors are named; an image with\n"
 	"repair data is repaired, one with checksums verified.\n"
 	"Exit status: 0 whole, 4 sectors missing or checksums differ, 1 failed.",
-	cmd_rip, true,
+	cmd_rip, true, true,
 };
 
 enum { OPT_OUT = 1, OPT_MAP, OPT_RETRIES, OPT_READ_SIZE, OPT_SIZE, OPT_NO_SKIP, OPT_NO_CHECK,
@@ -168,61 +169,54 @@ static int save_map(void *ud, const struct isokit_rip_map *m)
 	return 0;
 }
 
+/* A map of a few million ranges at most; more is not a map of ours. */
+#define MAP_MAX_BYTES (256u << 20)
+
+/* 0 with *m loaded, 1 when there is no map, -1 with the error printed. */
 static int load_map(const char *path, uint64_t size, struct isokit_rip_map **m)
 {
-	FILE *f = fopen(path, "rb");
-	if (!f)
-		return errno == ENOENT ? 1 : (msg_error(NULL, "%s: %s", path, strerror(errno)), -1);
-	/* a map of a few million ranges at most; more is not a map of ours */
-	size_t cap = 256u << 20, n = 0;
-	char *text = malloc(1 << 16);
-	size_t have = 1 << 16;
-	int rc = 0;
-	while (text) {
-		if (n == have) {
-			if (have >= cap) {
-				msg_error(NULL, "%s: larger than 256 MiB: not a rescue map", path);
-				rc = -1;
-				break;
-			}
-			char *t = realloc(text, have * 2);
-			if (!t) {
-				free(text);
-				text = NULL;
-				break;
-			}
-			text = t;
-			have *= 2;
-		}
-		size_t k = fread(text + n, 1, have - n, f);
-		n += k;
-		if (k == 0)
-			break;
-	}
-	bool err = ferror(f);
-	fclose(f);
-	if (!text) {
-		msg_error(NULL, "out of memory");
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		if (errno == ENOENT)
+			return 1;
+		msg_error(NULL, "%s: %s", path, strerror(errno));
 		return -1;
 	}
-	if (!rc && err) {
-		msg_error(NULL, "%s: read error", path);
-		rc = -1;
-	}
-	if (!rc) {
+	struct stat st;
+	char *text = NULL;
+	int rc = -1;
+	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+		msg_error(NULL, "%s: not a file", path);
+	} else if ((uint64_t)st.st_size > MAP_MAX_BYTES) {
+		msg_error(NULL, "%s: larger than 256 MiB: not a rescue map", path);
+	} else if (!(text = malloc((size_t)st.st_size + 1))) {
+		msg_error(NULL, "out of memory");
+	} else {
+		size_t n = 0;
+		ssize_t r = 1;
+		while (n < (size_t)st.st_size && (r = read(fd, text + n, (size_t)st.st_size - n)) != 0) {
+			if (r < 0 && errno == EINTR)
+				continue;
+			if (r < 0)
+				break;
+			n += (size_t)r;
+		}
 		char msg[256] = "";
 		uint64_t dropped = 0;
-		int r = isokit_rip_map_parse(text, n, size, m, &dropped, msg, sizeof(msg));
-		if (r) {
+		int pr;
+		if (r < 0)
+			msg_error(NULL, "%s: %s", path, strerror(errno));
+		else if ((pr = isokit_rip_map_parse(text, n, size, m, &dropped, msg, sizeof(msg))) != 0)
 			msg_error(NULL, "%s: not a rescue map: %s", path,
-				  msg[0] ? msg : isokit_strerror(r));
-			rc = -1;
-		} else if (dropped) {
+				  msg[0] ? msg : isokit_strerror(pr));
+		else
+			rc = 0;
+		if (!rc && dropped)
 			msg_warn(NULL, "%s: %" PRIu64 " bytes of the map lie past the image's end "
 				 "(%" PRIu64 " bytes) and are ignored", path, dropped, size);
-		}
 	}
 	free(text);
+	close(fd);
 	return rc;
 }
 
@@ -257,32 +251,6 @@ static bool on_progress(void *ud, const struct isokit_rip_progress *p)
 
 /* ---- the report ---- */
 
-struct hit_files {
-	char **paths;
-	size_t n, cap;
-};
-
-static int on_file(void *ud, const char *path, size_t range)
-{
-	struct hit_files *h = ud;
-	(void)range;
-	for (size_t i = h->n; i > 0 && i + 8 > h->n; i--)
-		if (!strcmp(h->paths[i - 1], path))
-			return 0;
-	if (h->n == h->cap) {
-		size_t nc = h->cap ? 2 * h->cap : 32;
-		char **t = realloc(h->paths, nc * sizeof(*t));
-		if (!t)
-			return ISOKIT_E_NOMEM;
-		h->paths = t;
-		h->cap = nc;
-	}
-	if (!(h->paths[h->n] = strdup(path)))
-		return ISOKIT_E_NOMEM;
-	h->n++;
-	return 0;
-}
-
 /* The ranges of the map that are not done, in 2048-byte blocks. */
 static size_t missing_blocks(const struct isokit_rip_map *m, struct isokit_block_range **out)
 {
@@ -306,23 +274,12 @@ struct outcome {
 	uint64_t size, missing;
 	struct isokit_block_range *bad;
 	size_t nbad;
-	struct hit_files files;
-	bool repaired_tried;
+	struct damaged_files files;
 	uint64_t repaired_blocks;
-	bool checked, md5_checked, md5_ok, sums_checked;
+	bool md5_checked, md5_ok, sums_checked;
 	uint64_t files_checked, files_bad;
 	bool map_kept;
 };
-
-static void name_files(const char *image, struct outcome *o)
-{
-	struct isokit_image *img;
-	struct isokit_open_options oo = {.allow_truncated = true};
-	if (!o->nbad || isokit_image_open(image, &oo, &img) != 0)
-		return;
-	(void)isokit_files_in_blocks(img, o->bad, o->nbad, on_file, &o->files);
-	isokit_image_close(img);
-}
 
 /* Repair data on the image: rebuild what is missing, and mark what was
  * rebuilt done in the map. */
@@ -333,7 +290,6 @@ static void try_repair(const char *image, struct isokit_rip_map *m, struct outco
 	char msg[512];
 	if (isokit_ecc_find(image, NULL, &info, msg, sizeof(msg)) != 0 || info.sidecar)
 		return;
-	o->repaired_tried = true;
 	struct progress bar;
 	progress_init(&bar, "repair", 0, quiet);
 	struct isokit_repair_options ro = {.progress = interrupt_progress, .ud = &bar};
@@ -376,7 +332,6 @@ static void verify(const char *image, struct outcome *o, bool quiet)
 	isokit_image_close(img);
 	if (rc)
 		return;
-	o->checked = true;
 	o->md5_checked = dc.has_isomd5 && dc.isomd5_rc == 0;
 	o->md5_ok = o->md5_checked && dc.md5.intact;
 	o->sums_checked = dc.has_file_sums && dc.file_sums_rc == 0;
@@ -402,13 +357,9 @@ static void print_json(const char *dev, const char *out, const char *map, const 
 	for (size_t i = 0; i < o->nbad; i++)
 		printf("%s[%" PRIu64 ", %" PRIu64 "]", i ? ", " : "", o->bad[i].first,
 		       o->bad[i].first + o->bad[i].count - 1);
-	fputs("], \"damaged_files\": [", stdout);
-	for (size_t i = 0; i < o->files.n; i++) {
-		if (i)
-			fputs(", ", stdout);
-		json_string(stdout, o->files.paths[i]);
-	}
-	fputs("], \"map\": ", stdout);
+	fputs("], \"damaged_files\": ", stdout);
+	damaged_files_json(stdout, &o->files);
+	fputs(", \"map\": ", stdout);
 	if (o->map_kept)
 		json_string(stdout, map);
 	else
@@ -438,10 +389,7 @@ static void print_human(const char *out, const char *map, const struct outcome *
 		       o->bad[i].first + o->bad[i].count - 1);
 	if (o->nbad > 20)
 		printf("  ... %zu ranges in all (see the map, or --json)\n", o->nbad);
-	for (size_t i = 0; i < o->files.n && i < 50; i++)
-		printf("  damaged file: %s\n", o->files.paths[i]);
-	if (o->files.n > 50)
-		printf("  ... %zu files in all (see --json)\n", o->files.n);
+	damaged_files_print(&o->files);
 	if (o->md5_checked)
 		printf("  isomd5sum MD5: %s\n", o->md5_ok ? "intact" : "DIFFERS");
 	if (o->sums_checked)
@@ -560,13 +508,11 @@ int cmd_rip(int argc, char **argv)
 	/* the image's size only now: writing into a file made long in
 	 * advance (holes) is a third slower on ext4 than appending, and the
 	 * sectors not read past the last one read are zeros either way */
-	int out_errno = 0;
+	int out_errno = 0; /* a write's errno is gone by now: the library's code says it */
 	if (!rc && ftruncate(out, (off_t)ext.size) != 0) {
 		out_errno = errno;
 		rc = ISOKIT_E_IO;
 	}
-	if (rc == ISOKIT_E_IO || rc == ISOKIT_E_NOSPACE)
-		out_errno = out_errno ? out_errno : errno;
 	progress_end(&cb.rp.bar);
 	if (close(out) != 0 && !rc)
 		rc = ISOKIT_E_IO;
@@ -600,7 +546,7 @@ int cmd_rip(int argc, char **argv)
 	}
 	o.missing = ext.size - isokit_rip_map_bytes(m, ISOKIT_RIP_DONE);
 	o.nbad = missing_blocks(m, &o.bad);
-	name_files(a.out, &o);
+	damaged_files_find(a.out, o.bad, o.nbad, &o.files);
 	if (!a.no_check && !o.missing)
 		verify(a.out, &o, quiet);
 	/* the map stays while something is missing, or when it was asked for */
@@ -614,9 +560,7 @@ int cmd_rip(int argc, char **argv)
 	else if (!c.quiet)
 		print_human(a.out, a.map, &o);
 	int status = whole(&o) ? EXIT_OK : EXIT_DAMAGE;
-	for (size_t i = 0; i < o.files.n; i++)
-		free(o.files.paths[i]);
-	free(o.files.paths);
+	damaged_files_free(&o.files);
 	free(o.bad);
 	isokit_rip_map_free(m);
 	return status;

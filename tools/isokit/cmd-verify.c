@@ -18,7 +18,7 @@ const struct cmd_def cmd_verify_def = {
 	"writes, the isomd5sum MD5 that implantisomd5 and checkisomd5 use,\n"
 	"xorriso's MD5 tags), naming each damaged file.\n"
 	"Exit status: 0 intact, 4 damage found, 1 could not check.",
-	cmd_verify, false,
+	cmd_verify, false, true,
 };
 
 static const struct opt_def verify_opts[] = {

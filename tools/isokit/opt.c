@@ -52,8 +52,7 @@ void opt_help(FILE *out, const struct cmd_def *cmd, const struct opt_def *defs)
 		cmd->name, cmd->usage, cmd->summary);
 	print_defs(out, defs);
 	print_defs(out, common_for(cmd));
-	/* commands with statuses of their own (4: damage) say them in the summary */
-	if (!strstr(cmd->summary, "Exit status"))
+	if (!cmd->own_exit_status)
 		fprintf(out, "\nExit status: 0 success, 1 failure, 2 usage error.\n");
 	else
 		fprintf(out, "\nExit status 2: usage error.\n");

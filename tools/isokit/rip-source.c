@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /* isokit rip: the medium read as a file or block device (rip.h). */
-#include "rip.h"
+#include "rip-source.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -21,10 +21,8 @@ static int64_t read_at(void *ctx, uint64_t off, void *buf, size_t len)
 		ssize_t r = pread(s->fd, (char *)buf + got, len - got, (off_t)(off + got));
 		if (r < 0 && errno == EINTR)
 			continue;
-		if (r < 0) {
-			s->last_errno = errno;
+		if (r < 0)
 			return got ? (int64_t)got : ISOKIT_E_IO;
-		}
 		if (r == 0)
 			break;
 		got += (size_t)r;
@@ -48,7 +46,6 @@ int rip_source_open(struct rip_source *s, const char *path)
 		return EXIT_FAIL;
 	}
 	if (S_ISBLK(st.st_mode)) {
-		s->is_device = true;
 		uint64_t bytes = 0;
 		if (ioctl(s->fd, BLKGETSIZE64, &bytes) == 0)
 			s->device_size = bytes;
@@ -58,7 +55,6 @@ int rip_source_open(struct rip_source *s, const char *path)
 		if (d >= 0) {
 			close(s->fd);
 			s->fd = d;
-			s->direct = true;
 		}
 		/* an optical drive (2048-byte sectors) takes small reads best */
 		int lbs = 0;

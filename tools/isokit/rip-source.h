@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* isokit rip: the medium it reads (rip-source.c). */
-#ifndef ISOKIT_TOOL_RIP_H
-#define ISOKIT_TOOL_RIP_H
+#ifndef ISOKIT_TOOL_RIP_SOURCE_H
+#define ISOKIT_TOOL_RIP_SOURCE_H
 
 #include <stdbool.h>
 #include <stdint.h>
@@ -11,9 +11,8 @@
 struct rip_source {
 	const char *path;
 	int fd;
-	bool is_device, direct, optical;
+	bool optical; /* 2048-byte sectors: a CD, DVD or BD drive */
 	uint64_t device_size; /* what the device or file says; 0 unknown */
-	int last_errno;
 	struct isokit_rip_input in;
 };
 
