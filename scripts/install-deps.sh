@@ -7,7 +7,7 @@ packages=(
 	# build
 	meson ninja-build pkg-config gcc clang libclang-rt-14-dev llvm
 	# libraries
-	zlib1g-dev libssl-dev libfuse3-dev
+	zlib1g-dev libssl-dev libfuse3-dev libburn-dev
 	# repair data: ISA-L, loaded at run time (lib/integrity/isal.h)
 	libisal2
 	# isokit mount: fusermount3; and the mount benchmark's peers

@@ -104,10 +104,13 @@ struct progress {
 	const char *what;
 	uint64_t total, done, files;
 	uint64_t start_ns, last_ns;
+	char note[64]; /* shown after the rate, e.g. a drive's buffer fill */
 };
 void progress_init(struct progress *p, const char *what, uint64_t total, bool quiet);
 void progress_update(struct progress *p, uint64_t add_bytes, uint64_t add_files);
 void progress_end(struct progress *p);
+/* Text shown after the rate from the next update on ("" for none). */
+void progress_note(struct progress *p, const char *note);
 
 /* ---- commands ---- */
 
@@ -122,9 +125,11 @@ int cmd_verify(int argc, char **argv);
 int cmd_ecc(int argc, char **argv);
 int cmd_repair(int argc, char **argv);
 int cmd_rip(int argc, char **argv);
+int cmd_burn(int argc, char **argv);
+int cmd_devices(int argc, char **argv);
 
 extern const struct cmd_def cmd_info_def, cmd_ls_def, cmd_cat_def, cmd_extract_def,
 	cmd_create_def, cmd_mount_def, cmd_umount_def, cmd_verify_def, cmd_ecc_def,
-	cmd_repair_def, cmd_rip_def;
+	cmd_repair_def, cmd_rip_def, cmd_burn_def, cmd_devices_def;
 
 #endif

@@ -15,6 +15,8 @@ static const struct cmd_def *const commands[] = {
 	&cmd_ecc_def,
 	&cmd_repair_def,
 	&cmd_rip_def,
+	&cmd_burn_def,
+	&cmd_devices_def,
 	&cmd_mount_def,
 	&cmd_umount_def,
 };

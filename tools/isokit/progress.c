@@ -20,6 +20,7 @@ void progress_init(struct progress *p, const char *what, uint64_t total, bool qu
 	p->what = what;
 	p->total = total;
 	p->done = p->files = 0;
+	p->note[0] = '\0';
 	p->start_ns = p->last_ns = now_ns();
 }
 
@@ -43,8 +44,11 @@ static void draw(struct progress *p, uint64_t t)
 		unsigned left = (unsigned)((double)(p->total - p->done) / rate);
 		snprintf(eta, sizeof(eta), ", %u:%02u left", left / 60, left % 60);
 	}
-	fprintf(stderr, "\r%s [%s] %3d%% %s of ~%s, %llu files, %s/s%s\033[K",
-		p->what, bar, pct, done, total, (unsigned long long)p->files, r, eta);
+	char files[40] = "";
+	if (p->files)
+		snprintf(files, sizeof(files), ", %llu files", (unsigned long long)p->files);
+	fprintf(stderr, "\r%s [%s] %3d%% %s of ~%s%s, %s/s%s%s\033[K", p->what, bar, pct, done,
+		total, files, r, p->note, eta);
 }
 
 void progress_update(struct progress *p, uint64_t add_bytes, uint64_t add_files)
@@ -70,4 +74,11 @@ void progress_end(struct progress *p)
 	p->total = p->done;
 	draw(p, now_ns());
 	fputc('\n', stderr);
+}
+
+void progress_note(struct progress *p, const char *note)
+{
+	pthread_mutex_lock(&p->mu);
+	snprintf(p->note, sizeof(p->note), "%s%s", note[0] ? ", " : "", note);
+	pthread_mutex_unlock(&p->mu);
 }

@@ -1,0 +1,602 @@
+// SPDX-License-Identifier: MIT
+/*
+ * isokit burn IMAGE TARGET: an image onto a USB stick, SD card, optical
+ * disc or file, then read back and compared (burn-verify.c).
+ *
+ * A block device is written in large O_DIRECT writes (the page cache would
+ * only add a copy, and fsync would wait for it anyway) after the refusals
+ * of burn-target.c and a confirmation. A file is written under FILE.part
+ * and renamed once it is whole and verified, so a failed burn never leaves
+ * half an image under the user's name. Optical drives go through libburn
+ * (optical.c).
+ *
+ * Exit: 0 written (and read back equal), 4 the read-back differs, 1 failed,
+ * 2 usage.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <linux/fs.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/stat.h>
+#include <sys/statvfs.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "burn-target.h"
+#include "burn-verify.h"
+#include "interrupt.h"
+#include "optical.h"
+
+const struct cmd_def cmd_burn_def = {
+	"burn", "IMAGE DEVICE|FILE [--yes]",
+	"Write an image onto a USB stick, SD card, CD/DVD/BD or file, then read it\n"
+	"back and compare. Refuses a device that is mounted or in use and the disk\n"
+	"the system runs from, and asks before it overwrites anything (--yes does\n"
+	"not ask). Optical drives go through libburn; stdio:FILE writes FILE as\n"
+	"libburn's emulated drive.\n"
+	"Exit status: 0 written and read back equal, 4 the read-back differs, 1 failed.",
+	cmd_burn, true, true,
+};
+
+enum { OPT_YES = 1, OPT_NO_VERIFY, OPT_DRY_RUN, OPT_BLANK, OPT_BLANK_FULL, OPT_SPEED,
+       OPT_DUMMY, OPT_MULTI };
+
+static const struct opt_def burn_opts[] = {
+	{OPT_YES, 'y', "yes", NULL, "do not ask before overwriting the target"},
+	{OPT_NO_VERIFY, 0, "no-verify", NULL, "do not read the target back afterwards"},
+	{OPT_DRY_RUN, 'n', "dry-run", NULL, "check the target and say what would be written; write nothing"},
+	{OPT_BLANK, 0, "blank", NULL, "optical: blank a rewritable disc (CD-RW, DVD-RW) first, the fast way"},
+	{OPT_BLANK_FULL, 0, "blank-full", NULL, "optical: blank every sector first (slow)"},
+	{OPT_SPEED, 0, "speed", "N|Nx", "optical: write speed in kB/s, or a multiple of the media's 1x (default: the drive's best)"},
+	{OPT_DUMMY, 0, "dummy", NULL, "optical: simulate the write where the drive can (the laser stays off)"},
+	{OPT_MULTI, 0, "multi", NULL, "optical: leave the disc open for more sessions"},
+	{OPT_JSON, 0, "json", NULL, "print a JSON report"},
+	{0, 0, NULL, NULL, NULL},
+};
+
+struct burn_args {
+	bool yes, no_verify, dry_run, blank, blank_full, dummy, multi;
+	const char *speed;
+};
+
+static int burn_opt(int id, const char *arg, void *vctx)
+{
+	struct burn_args *a = vctx;
+	switch (id) {
+	case OPT_YES:
+		a->yes = true;
+		break;
+	case OPT_NO_VERIFY:
+		a->no_verify = true;
+		break;
+	case OPT_DRY_RUN:
+		a->dry_run = true;
+		break;
+	case OPT_BLANK:
+		a->blank = true;
+		break;
+	case OPT_BLANK_FULL:
+		a->blank = a->blank_full = true;
+		break;
+	case OPT_SPEED: {
+		char *end;
+		errno = 0;
+		double v = strtod(arg, &end);
+		if (errno || end == arg || v <= 0 || v > 1e6 || (*end && strcmp(end, "x") != 0))
+			return usage_error(&cmd_burn_def, "--speed takes kB/s (1385) or a "
+					   "multiple of 1x (8x), not '%s'", arg);
+		a->speed = arg;
+		break;
+	}
+	case OPT_DUMMY:
+		a->dummy = true;
+		break;
+	case OPT_MULTI:
+		a->multi = true;
+		break;
+	}
+	return -1;
+}
+
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+/* ---- writing a file or block device ---- */
+
+#define WRITE_STEP (4u << 20)
+
+static int full_read(int fd, char *buf, size_t len)
+{
+	size_t got = 0;
+	while (got < len) {
+		ssize_t r = read(fd, buf + got, len - got);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			return r < 0 ? -errno : -EIO;
+		got += (size_t)r;
+	}
+	return 0;
+}
+
+static int full_write(int fd, const char *buf, size_t len)
+{
+	size_t put = 0;
+	while (put < len) {
+		ssize_t r = write(fd, buf + put, len - put);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			return r < 0 ? -errno : -ENOSPC;
+		put += (size_t)r;
+	}
+	return 0;
+}
+
+/* Copy the image to @p out; @p direct: @p out has O_DIRECT, which the
+ * last write, if it is not a whole number of 4 KiB blocks, goes without. */
+static int copy_image(const char *image, int in, const char *target, int out, uint64_t size,
+		      bool direct, bool quiet)
+{
+	char *buf;
+	if (posix_memalign((void **)&buf, 4096, WRITE_STEP)) {
+		msg_error(image, "out of memory");
+		return EXIT_FAIL;
+	}
+	struct progress p;
+	progress_init(&p, "writing", size, quiet);
+	int rc = 0;
+	for (uint64_t done = 0; done < size;) {
+		if (interrupted()) {
+			rc = EXIT_FAIL;
+			break;
+		}
+		size_t n = size - done < WRITE_STEP ? (size_t)(size - done) : WRITE_STEP;
+		int e = full_read(in, buf, n);
+		if (e) {
+			msg_error(image, "read failed at byte %" PRIu64 ": %s", done,
+				  e == -EIO ? "the image is shorter than it was" : strerror(-e));
+			rc = EXIT_FAIL;
+			break;
+		}
+		if (direct && n % 4096) {
+			fcntl(out, F_SETFL, fcntl(out, F_GETFL) & ~O_DIRECT);
+			direct = false;
+		}
+		e = full_write(out, buf, n);
+		if (e) {
+			msg_error(target, "write failed at byte %" PRIu64 ": %s", done, strerror(-e));
+			rc = EXIT_FAIL;
+			break;
+		}
+		done += n;
+		progress_update(&p, n, 0);
+	}
+	progress_end(&p);
+	free(buf);
+	if (rc == 0 && fsync(out) != 0) {
+		msg_error(target, "flushing the writes failed: %s", strerror(errno));
+		rc = EXIT_FAIL;
+	}
+	return rc;
+}
+
+struct fd_reader {
+	int fd;
+};
+
+static int64_t fd_read_at(void *ctx, uint64_t off, void *buf, size_t len)
+{
+	const struct fd_reader *r = ctx;
+	size_t got = 0;
+	while (got < len) {
+		ssize_t n = pread(r->fd, (char *)buf + got, len - got, (off_t)(off + got));
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return got ? (int64_t)got : ISOKIT_E_IO;
+		if (n == 0)
+			break;
+		got += (size_t)n;
+	}
+	return (int64_t)got;
+}
+
+/* Open @p path to read it back from the medium, not from the page cache:
+ * O_DIRECT where the file system has it, else the cached pages dropped
+ * (they are clean after the fsync). */
+static int open_readback(const char *path)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_DIRECT);
+	if (fd >= 0)
+		return fd;
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd >= 0)
+		posix_fadvise(fd, 0, 0, POSIX_FADV_DONTNEED);
+	return fd;
+}
+
+/* ---- the run ---- */
+
+struct outcome {
+	const char *image;
+	const struct target *t;
+	uint64_t size;
+	bool written, verified, dummy;
+	double write_secs, verify_secs;
+	struct compare cmp;
+	struct optical_media media;
+	bool have_media;
+};
+
+static bool good(const struct outcome *o)
+{
+	return !o->verified || (o->cmp.differ == 0 && o->cmp.unreadable == 0);
+}
+
+static void print_json(const struct outcome *o)
+{
+	static const char *kinds[] = {"file", "block", "optical"};
+	printf("{\"image\": ");
+	json_string(stdout, o->image);
+	printf(", \"target\": ");
+	json_string(stdout, o->t->arg);
+	printf(", \"kind\": \"%s\", \"bytes\": %" PRIu64 ", \"written\": %s, \"simulated\": %s",
+	       kinds[o->t->kind], o->size, o->written ? "true" : "false",
+	       o->dummy ? "true" : "false");
+	if (o->t->is_block) {
+		printf(", \"device\": {\"path\": ");
+		json_string(stdout, o->t->dev.path);
+		printf(", \"model\": ");
+		json_string(stdout, o->t->dev.model);
+		printf(", \"size\": %" PRIu64 ", \"transport\": \"%s\"}", o->t->dev.size,
+		       o->t->dev.transport);
+	}
+	if (o->have_media) {
+		printf(", \"media\": {\"drive\": ");
+		json_string(stdout, o->media.drive);
+		printf(", \"profile\": ");
+		json_string(stdout, o->media.profile);
+		printf(", \"status\": \"%s\"}", o->media.status);
+	}
+	printf(", \"write_seconds\": %.3f", o->write_secs);
+	if (!o->verified) {
+		printf(", \"verified\": false, \"good\": null}\n");
+		return;
+	}
+	printf(", \"verified\": true, \"verify_seconds\": %.3f, \"good\": %s, "
+	       "\"differing_sectors\": %" PRIu64 ", \"unreadable_sectors\": %" PRIu64
+	       ", \"ranges\": [",
+	       o->verify_secs, good(o) ? "true" : "false", o->cmp.differ, o->cmp.unreadable);
+	for (size_t i = 0; i < o->cmp.nranges; i++)
+		printf("%s{\"first\": %" PRIu64 ", \"count\": %" PRIu64 ", \"problem\": \"%s\"}",
+		       i ? ", " : "", o->cmp.ranges[i].first, o->cmp.ranges[i].count,
+		       o->cmp.ranges[i].unreadable ? "unreadable" : "differs");
+	printf("], \"more_ranges\": %s}\n", o->cmp.more_ranges ? "true" : "false");
+}
+
+static void print_human(const struct outcome *o)
+{
+	char size[32], rate[32];
+	human_size(o->size, size, sizeof(size));
+	human_size(o->write_secs > 0 ? (uint64_t)((double)o->size / o->write_secs) : 0, rate,
+		   sizeof(rate));
+	if (o->dummy) {
+		printf("%s: simulated writing %s (%.1f s); the disc was not written\n", o->t->arg,
+		       size, o->write_secs);
+		return;
+	}
+	printf("%s: wrote %s in %.1f s (%s/s)\n", o->t->arg, size, o->write_secs, rate);
+	if (!o->verified) {
+		printf("  not read back (--no-verify)\n");
+		return;
+	}
+	if (good(o)) {
+		printf("  read back in %.1f s: the copy is good, every byte equals %s\n",
+		       o->verify_secs, o->image);
+		return;
+	}
+	printf("  read back: THE COPY IS BAD: %" PRIu64 " sector%s differ%s from %s, %" PRIu64
+	       " unreadable\n",
+	       o->cmp.differ, o->cmp.differ == 1 ? "" : "s", o->cmp.differ == 1 ? "s" : "",
+	       o->image, o->cmp.unreadable);
+	for (size_t i = 0; i < o->cmp.nranges; i++)
+		printf("  %s: sectors %" PRIu64 "-%" PRIu64 "\n",
+		       o->cmp.ranges[i].unreadable ? "unreadable" : "differs",
+		       o->cmp.ranges[i].first, o->cmp.ranges[i].first + o->cmp.ranges[i].count - 1);
+	if (o->cmp.more_ranges)
+		printf("  ... and more\n");
+}
+
+static int verify(struct outcome *o, int image_fd, const struct isokit_rip_input *in, bool quiet)
+{
+	uint64_t t0 = now_ns();
+	int rc = compare_target(o->image, image_fd, o->size, in, quiet, &o->cmp);
+	o->verify_secs = (double)(now_ns() - t0) / 1e9;
+	if (rc)
+		return rc;
+	o->verified = true;
+	return 0;
+}
+
+static int burn_file(struct outcome *o, int image_fd, const struct burn_args *a, bool quiet)
+{
+	const struct target *t = o->t;
+	char part[4200];
+	snprintf(part, sizeof(part), "%s.part", t->path);
+	/* room first: running out at 90% helps nobody */
+	char dir[4096];
+	snprintf(dir, sizeof(dir), "%s", t->path);
+	char *slash = strrchr(dir, '/');
+	if (slash)
+		slash == dir ? (void)(dir[1] = 0) : (void)(*slash = 0);
+	else
+		snprintf(dir, sizeof(dir), ".");
+	struct statvfs vfs;
+	if (statvfs(dir, &vfs) == 0 && (uint64_t)vfs.f_bavail * vfs.f_frsize < o->size) {
+		char need[32], have[32];
+		human_size(o->size, need, sizeof(need));
+		human_size((uint64_t)vfs.f_bavail * vfs.f_frsize, have, sizeof(have));
+		msg_error(t->arg, "not enough room: the image needs %s, %s has %s free", need, dir,
+			  have);
+		return EXIT_FAIL;
+	}
+	int out = open(part, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
+	if (out < 0) {
+		msg_error(part, "%s", strerror(errno));
+		return EXIT_FAIL;
+	}
+	uint64_t t0 = now_ns();
+	int rc = copy_image(o->image, image_fd, part, out, o->size, false, quiet);
+	o->write_secs = (double)(now_ns() - t0) / 1e9;
+	if (close(out) != 0 && rc == 0) {
+		msg_error(part, "%s", strerror(errno));
+		rc = EXIT_FAIL;
+	}
+	if (rc == 0) {
+		o->written = true;
+		if (!a->no_verify) {
+			int in = open_readback(part);
+			if (in < 0) {
+				msg_error(part, "cannot open it to read back: %s", strerror(errno));
+				rc = EXIT_FAIL;
+			} else {
+				struct fd_reader r = {in};
+				struct isokit_rip_input src = {fd_read_at, &r};
+				rc = verify(o, image_fd, &src, quiet);
+				close(in);
+			}
+		}
+	}
+	if (rc == 0 && good(o)) {
+		if (rename(part, t->path) != 0) {
+			msg_error(t->arg, "cannot rename %s to it: %s", part, strerror(errno));
+			rc = EXIT_FAIL;
+		} else {
+			int d = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+			if (d >= 0) {
+				fsync(d);
+				close(d);
+			}
+			return 0;
+		}
+	}
+	/* failed, interrupted or bad: the user's file stays as it was */
+	unlink(part);
+	if (rc == 0)
+		o->written = false;
+	return rc;
+}
+
+static int burn_block(struct outcome *o, int image_fd, const struct burn_args *a, bool quiet)
+{
+	const struct target *t = o->t;
+	/* O_EXCL: the kernel refuses while anything has the device mounted or claimed */
+	int out = open(t->path, O_WRONLY | O_EXCL | O_CLOEXEC | O_DIRECT);
+	if (out < 0 && errno == EINVAL)
+		out = open(t->path, O_WRONLY | O_EXCL | O_CLOEXEC);
+	if (out < 0) {
+		msg_error(t->arg, "%s", errno == EBUSY ? "the device is busy (mounted or in use)"
+						       : strerror(errno));
+		return EXIT_FAIL;
+	}
+	bool direct = fcntl(out, F_GETFL) & O_DIRECT;
+	uint64_t t0 = now_ns();
+	int rc = copy_image(o->image, image_fd, t->arg, out, o->size, direct, quiet);
+	o->write_secs = (double)(now_ns() - t0) / 1e9;
+	if (rc == 0)
+		o->written = true;
+	else if (interrupted())
+		msg_error(t->arg, "interrupted: the device holds part of the image");
+	if (rc == 0 && !a->no_verify) {
+		int in = open_readback(t->path);
+		if (in < 0) {
+			msg_error(t->arg, "cannot open it to read back: %s", strerror(errno));
+			rc = EXIT_FAIL;
+		} else {
+			struct fd_reader r = {in};
+			struct isokit_rip_input src = {fd_read_at, &r};
+			rc = verify(o, image_fd, &src, quiet);
+			close(in);
+		}
+	}
+	/* the kernel rereads the partition table the image brought (hybrid images) */
+	if (o->written)
+		ioctl(out, BLKRRPART, 0);
+	close(out);
+	return rc;
+}
+
+static int burn_optical(struct outcome *o, int image_fd, const struct burn_args *a, bool quiet)
+{
+	const struct target *t = o->t;
+	struct optical *opt;
+	if (optical_open(t->adr, &opt, &o->media))
+		return EXIT_FAIL;
+	o->have_media = true;
+	int rc = 0;
+	if (a->blank)
+		rc = optical_blank(opt, a->blank_full, quiet);
+	struct optical_write_opts w = {.dummy = a->dummy, .multi = a->multi, .quiet = quiet};
+	if (rc == 0 && a->speed) {
+		double v = strtod(a->speed, NULL);
+		w.speed_kbs = strchr(a->speed, 'x') ? (int)(v * optical_speed_1x(&o->media)) : (int)v;
+	}
+	uint64_t t0 = now_ns();
+	if (rc == 0)
+		rc = optical_write(opt, image_fd, o->size, &w);
+	o->write_secs = (double)(now_ns() - t0) / 1e9;
+	o->dummy = a->dummy;
+	if (rc == 0) {
+		o->written = !a->dummy;
+		/* a simulated write leaves nothing to compare */
+		if (!a->no_verify && !a->dummy) {
+			struct isokit_rip_input src = {optical_read_at, opt};
+			rc = verify(o, image_fd, &src, quiet);
+		}
+	}
+	optical_close(opt);
+	return rc;
+}
+
+/* The image: its size, and a note when it will not boot from a stick. */
+static int open_image(const char *path, uint64_t *size)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	struct stat st;
+	if (fd < 0 || fstat(fd, &st) != 0) {
+		msg_error(path, "%s", strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	if (S_ISBLK(st.st_mode)) {
+		if (ioctl(fd, BLKGETSIZE64, size) != 0)
+			*size = 0;
+	} else if (S_ISREG(st.st_mode)) {
+		*size = (uint64_t)st.st_size;
+	} else {
+		msg_error(path, "not a file or block device");
+		close(fd);
+		return -1;
+	}
+	if (*size == 0) {
+		msg_error(path, "the image is empty");
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+/* A bootable ISO 9660 image (an El Torito boot record in sector 17)
+ * without an MBR boots from a disc but not from a stick. */
+static void note_unbootable(const char *image, int fd, const struct target *t, bool quiet)
+{
+	unsigned char mbr[512], br[32];
+	if (quiet || t->kind != TARGET_BLOCK || pread(fd, mbr, sizeof(mbr), 0) != sizeof(mbr) ||
+	    pread(fd, br, sizeof(br), 17 * 2048) != sizeof(br))
+		return;
+	if (br[0] == 0 && memcmp(br + 1, "CD001", 5) == 0 &&
+	    memcmp(br + 7, "EL TORITO SPECIFICATION", 23) == 0 &&
+	    !(mbr[510] == 0x55 && mbr[511] == 0xAA))
+		msg_warn(image, "a bootable CD image without a partition table (not a hybrid "
+				"image): the stick will hold its files, but computers will not "
+				"boot from it (isokit create --hybrid makes one that does)");
+}
+
+int cmd_burn(int argc, char **argv)
+{
+	struct common_opts c = {0};
+	struct burn_args a = {0};
+	int first;
+	int rc = opt_parse(&cmd_burn_def, burn_opts, argc, argv, &c, burn_opt, &a, &first);
+	if (rc >= 0)
+		return rc;
+	if (argc - first != 2)
+		return usage_error(&cmd_burn_def, "expected an image and a target");
+	const char *image = argv[first], *target_arg = argv[first + 1];
+	bool quiet = c.quiet || c.json;
+
+	uint64_t size;
+	int image_fd = open_image(image, &size);
+	if (image_fd < 0)
+		return EXIT_FAIL;
+	struct target *t = malloc(sizeof(*t));
+	if (!t) {
+		close(image_fd);
+		msg_error(image, "out of memory");
+		return EXIT_FAIL;
+	}
+	rc = target_check(target_arg, image, size, t);
+	if (rc == 0 && t->kind != TARGET_OPTICAL &&
+	    (a.blank || a.dummy || a.multi || a.speed)) {
+		rc = usage_error(&cmd_burn_def, "--blank, --speed, --dummy and --multi are for "
+				 "optical drives, and %s is not one", target_arg);
+	}
+	if (rc == 0 && t->kind == TARGET_OPTICAL && !optical_built()) {
+		struct optical *o;
+		struct optical_media m;
+		rc = optical_open(t->adr, &o, &m); /* says "built without libburn" */
+	}
+	if (rc) {
+		free(t);
+		close(image_fd);
+		return rc;
+	}
+	note_unbootable(image, image_fd, t, quiet);
+
+	if (a.dry_run) {
+		char desc[512], sz[32];
+		target_describe(t, desc, sizeof(desc));
+		human_size(size, sz, sizeof(sz));
+		printf("would write %s (%s) to %s%s; nothing written (--dry-run)\n", image, sz, desc,
+		       t->kind == TARGET_FILE && !t->exists ? ", a new file" : "");
+		free(t);
+		close(image_fd);
+		return EXIT_OK;
+	}
+	bool ask = t->kind != TARGET_FILE || t->exists;
+	if (ask && !a.yes && !target_confirm(t, image, size)) {
+		free(t);
+		close(image_fd);
+		return EXIT_FAIL;
+	}
+
+	interrupt_install();
+	struct outcome o = {.image = image, .t = t, .size = size};
+	switch (t->kind) {
+	case TARGET_FILE:
+		rc = burn_file(&o, image_fd, &a, quiet);
+		break;
+	case TARGET_BLOCK:
+		rc = burn_block(&o, image_fd, &a, quiet);
+		break;
+	case TARGET_OPTICAL:
+		rc = burn_optical(&o, image_fd, &a, quiet);
+		break;
+	}
+	if (rc == 0) {
+		if (c.json)
+			print_json(&o);
+		else if (!c.quiet)
+			print_human(&o);
+		if (!good(&o)) {
+			msg_error(target_arg, "the copy differs from %s: do not rely on it%s", image,
+				  t->kind == TARGET_FILE ? " (it was not kept)" : "");
+			rc = EXIT_DAMAGE;
+		}
+	} else if (interrupted()) {
+		msg_error(target_arg, "interrupted%s", t->kind == TARGET_FILE
+					? ": nothing written under that name" : "");
+	}
+	free(t);
+	close(image_fd);
+	return rc;
+}
