@@ -9,7 +9,7 @@ run "$ISOKIT" --version; expect_rc 0 "--version"
 expect_out '^isokit [0-9]+\.[0-9]+\.[0-9]+' "version printed"
 run "$ISOKIT" --help; expect_rc 0 "--help"
 cp "$T/out" "$T/help"
-for c in info ls cat extract verify ecc repair; do
+for c in info ls cat extract verify ecc repair rip burn devices; do
 	grep -q "^  $c " "$T/help" && ok "--help lists $c" || not_ok "--help lists $c"
 	run "$ISOKIT" "$c" --help; expect_rc 0 "$c --help"
 	expect_out "^usage: isokit $c" "$c --help shows usage"

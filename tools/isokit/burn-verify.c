@@ -62,11 +62,16 @@ static size_t read_target(const struct isokit_rip_input *t, uint64_t off, char *
 	return r < 0 ? 0 : (size_t)r < len ? (size_t)r : len;
 }
 
-/* One sector of the target into @p out, read as the 4 KiB block around it
- * (O_DIRECT wants aligned offsets and buffers): true when it could be. */
+/* One sector of the target into @p out: read alone into an aligned buffer
+ * (O_DIRECT), or, on a device of 4 KiB blocks, as the block around it.
+ * True when it could be read. */
 static bool read_sector(const struct isokit_rip_input *t, uint64_t off, char *scratch,
 			char *out, size_t n)
 {
+	if (n == SECTOR && t->read_at(t->ctx, off, scratch, n) == (int64_t)n) {
+		memcpy(out, scratch, n);
+		return true;
+	}
 	uint64_t base = off & ~(uint64_t)4095;
 	size_t skip = (size_t)(off - base);
 	if (read_target(t, base, scratch, skip + n) != skip + n)

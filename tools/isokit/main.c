@@ -25,8 +25,8 @@ static const struct cmd_def *const commands[] = {
 static void usage(FILE *out)
 {
 	fprintf(out, "usage: isokit COMMAND [options] [operands]\n\n"
-		     "Make, read, verify and repair ISO 9660 disc images (Rock Ridge, Joliet,\n"
-		     "zisofs, El Torito).\n\n"
+		     "Make, read, verify, repair, burn and rip ISO 9660 disc images (Rock Ridge,\n"
+		     "Joliet, zisofs, El Torito).\n\n"
 		     "commands:\n");
 	for (size_t i = 0; i < NCOMMANDS; i++) {
 		const char *s = commands[i]->summary;
