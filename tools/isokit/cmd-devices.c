@@ -289,7 +289,7 @@ int cmd_devices(int argc, char **argv)
 		print_json(e, n);
 	else if (n)
 		print_table(e, n);
-	else if (!c.quiet)
+	else if (!c.quiet && first == argc)
 		printf("no optical drives or removable disks found (--all lists every disk)\n");
 	free(e);
 	return rc;

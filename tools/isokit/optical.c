@@ -256,6 +256,10 @@ int optical_write(struct optical *o, int fd, uint64_t size, const struct optical
 	burn_write_opts_set_multi(opts, w->multi);
 	burn_write_opts_set_simulate(opts, w->dummy);
 	burn_write_opts_set_underrun_proof(opts, 1);
+	/* a stdio: file is flushed once at the end, as isokit burn flushes
+	 * files (libburn's default, every 16 MB, made it 10x slower than dd) */
+	burn_write_opts_set_stdio_fsync(opts, 1);
+	burn_write_opts_set_dvd_obs(opts, 64 * 1024);
 	burn_drive_set_speed(o->drive, 0, w->speed_kbs);
 	char reasons[BURN_REASONS_LEN];
 	if (burn_write_opts_auto_write_type(opts, disc, reasons, 0) == BURN_WRITE_NONE) {

@@ -1,0 +1,95 @@
+#!/usr/bin/env python3
+"""bench/burn.py - `isokit burn` of an image to a file against dd, GNU ddrescue and
+xorriso's cdrecord (libburn), in one run.
+
+Uses the photos image that bench/verify.py makes (DATA/full/scratch/photos-sums.iso,
+made by isokit create from the photos tree; run bench/run.py and bench/verify.py
+first, or pass --data). Each repetition, in rotating order, cold (caches dropped,
+as in bench/run.py), writes that image to a new file in the scratch folder:
+
+  isokit         isokit burn -q --no-verify IMG OUT   (the write alone, flushed)
+  dd             dd if=IMG of=OUT bs=4M conv=fsync    (isokit's write size, flushed)
+  dd-1M          the same with bs=1M
+  ddrescue       ddrescue -q IMG OUT MAP
+  isokit+verify  isokit burn -q IMG OUT               (then read back from the disk,
+                                                       O_DIRECT, and compared)
+  dd+cmp         dd as above, then dd iflag=direct of OUT into cmp with IMG
+                                                      (the same work with peers)
+  isokit-libburn isokit burn -q -y --no-verify IMG stdio:OUT  (the optical path:
+                                                       libburn's pseudo-drive)
+  xorriso        xorriso -as cdrecord -nopad dev=stdio:OUT IMG (libburn's own tool)
+
+The output is removed between runs (outside the timing).
+
+Target (issue 7): isokit burn within 1.1x of dd (the faster dd of the run).
+"""
+
+import os
+import shutil
+import statistics
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import run as rb  # noqa: E402  (bench/run.py: cache control, timing)
+
+
+def main():
+    a, base = rb.photos_args(__doc__)
+    scratch = os.path.join(base, "scratch")
+    img = os.path.join(scratch, "photos-sums.iso")
+    if not os.path.exists(img):
+        rb.die("%s is missing: run bench/verify.py first" % img)
+    for exe in ("dd", "ddrescue", "cmp", "xorriso"):
+        if not shutil.which(exe):
+            rb.die("%s is not installed (scripts/install-deps.sh)" % exe)
+    isokit = os.path.abspath(a.isokit)
+    out = os.path.join(scratch, "burn-out.iso")
+    rmap = os.path.join(scratch, "burn-out.map")
+
+    def clean():
+        for p in (out, rmap, out + ".part"):
+            if os.path.exists(p):
+                os.unlink(p)
+
+    dd = ["dd", "if=" + img, "of=" + out, "bs=4M", "conv=fsync", "status=none"]
+    readback = "dd if='%s' iflag=direct bs=4M status=none | cmp - '%s'" % (out, img)
+    tools = [("isokit", [isokit, "burn", "-q", "--no-verify", img, out]),
+             ("dd", dd),
+             ("dd-1M", ["dd", "if=" + img, "of=" + out, "bs=1M", "conv=fsync", "status=none"]),
+             ("ddrescue", ["ddrescue", "-q", img, out, rmap]),
+             ("isokit+verify", [isokit, "burn", "-q", img, out]),
+             ("dd+cmp", ["sh", "-c", " ".join("'%s'" % x for x in dd) + " && " + readback]),
+             ("isokit-libburn", [isokit, "burn", "-q", "-y", "--no-verify", img, "stdio:" + out]),
+             ("xorriso", ["xorriso", "-as", "cdrecord", "-nopad", "dev=stdio:" + out, img])]
+
+    def same(key):
+        # xorriso pads the track by a few blocks, even with -nopad
+        got = os.path.getsize(out)
+        if got != os.path.getsize(img) and not (key == "xorriso" and got >= os.path.getsize(img)):
+            rb.die("%s wrote %d bytes, not %d" % (key, got, os.path.getsize(img)))
+
+    times, mode = rb.time_tools(tools, img, a.repeat, before=clean, after=same)
+    clean()
+    med = {k: statistics.median(v) for k, v in times.items()}
+    size = os.path.getsize(img)
+    print("# isokit burn benchmark\n")
+    print("- image: %s (%.0f MiB), written to a file on the same disk; cache: %s; "
+          "%d repetitions, median" % (img, size / 2**20, mode, a.repeat))
+    print("- machine: %d CPUs, kernel %s\n" % (os.cpu_count(), os.uname().release))
+    print("| tool | median s | MB/s | ×faster dd |")
+    print("| --- | ---: | ---: | ---: |")
+    ref = min(med["dd"], med["dd-1M"])
+    for key, _ in tools:
+        t = med[key]
+        print("| %s | %.3f | %.0f | %.2f |" % (key, t, size / 1e6 / t, t / ref))
+    ok = med["isokit"] <= 1.1 * ref
+    print("\ntarget: burn within 1.1x of the faster dd: %.2f (%s)"
+          % (med["isokit"] / ref, "met" if ok else "**missed**"))
+    print("with the read-back: isokit+verify / dd+cmp = %.2f; through libburn: "
+          "isokit / xorriso = %.2f"
+          % (med["isokit+verify"] / med["dd+cmp"], med["isokit-libburn"] / med["xorriso"]))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
