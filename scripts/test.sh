@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # The test command: every suite (unit, cli, interop, hostile, fuzz-replay,
 # symbol and header checks) in a gcc build and again in a clang
-# AddressSanitizer + UndefinedBehaviorSanitizer build. Ends with the line
-# "N passed, N failed" summed over both builds.
+# AddressSanitizer + UndefinedBehaviorSanitizer build; then the usage and
+# burn tests in a build without the optional libraries (libburn, libfuse3),
+# whose commands must say so. Ends with the line "N passed, N failed"
+# summed over the builds.
 #
 #   scripts/test.sh            everything
 #   SUITES="unit cli" scripts/test.sh   only those suites
@@ -11,7 +13,7 @@ set -uo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
 
-builds=${BUILDS:-"build build-asan"}
+builds=${BUILDS:-"build build-asan build-minimal"}
 suites=${SUITES:-}
 
 configure() {
@@ -24,6 +26,10 @@ configure() {
 		[ -f build-asan/build.ninja ] || CC=clang meson setup build-asan \
 			-Dwerror=true -Db_sanitize=address,undefined -Db_lundef=false \
 			-Dc_args=-fno-sanitize-recover=all -Dbuildtype=debug >/dev/null
+		;;
+	build-minimal)
+		[ -f build-minimal/build.ninja ] || CC=gcc meson setup build-minimal \
+			-Dwerror=true -Dlibburn=disabled -Dfuse=disabled >/dev/null
 		;;
 	esac
 }
@@ -46,7 +52,11 @@ for b in $builds; do
 	if [ "$b" = build-asan ]; then
 		args+=(--timeout-multiplier 4)
 	fi
-	for s in $suites; do args+=(--suite "$s"); done
+	if [ "$b" = build-minimal ]; then
+		args+=(t0001-usage t0802-burn)
+	else
+		for s in $suites; do args+=(--suite "$s"); done
+	fi
 	echo "=== $b: meson test"
 	meson test -C "$b" "${args[@]}" | tail -n 200
 	log="$b/meson-logs/testlog.json"

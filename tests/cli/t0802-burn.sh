@@ -122,6 +122,30 @@ if $FAULTFS_OK && "$ISOKIT" devices "stdio:$T/probe.iso" >/dev/null 2>&1; then
 else
 	skip "no faultfs or no libburn: corruption through stdio: not tested"
 fi
+if $FAULTFS_OK; then
+	# Ctrl-C while burning a slow image into a file: nothing under its name
+	echo "slow 30000" >"$T/slowfaults"
+	mkdir -p "$T/slow"
+	if "$FAULTFS" "$T/img.iso" "$T/slowfaults" "$T/slow"; then
+		mounts+=("$T/slow")
+		for _ in $(seq 50); do [ -e "$T/slow/disc" ] && break; sleep 0.1; done
+		echo "precious" >"$T/keep.iso"
+		"$ISOKIT" burn -y "$T/slow/disc" "$T/keep.iso" >"$T/out" 2>"$T/err" &
+		pid=$!
+		for _ in $(seq 100); do [ -e "$T/keep.iso.part" ] && break; sleep 0.05; done
+		sleep 0.3
+		kill -INT "$pid"
+		wait "$pid"
+		rc=$?
+		expect_rc 1 "Ctrl-C while burning into a file"
+		[ "$(cat "$T/keep.iso")" = precious ] && [ ! -e "$T/keep.iso.part" ] &&
+			ok "the file it was replacing is untouched and no .part is left" ||
+			not_ok "after Ctrl-C: $(ls -la "$T"/keep.iso*)"
+		expect_err "interrupted" "it says it was interrupted"
+	else
+		skip "second faultfs mount"
+	fi
+fi
 
 # --- block devices: loop devices stand in for USB sticks (root only)
 if [ "$(id -u)" -ne 0 ] || ! have losetup || ! losetup -f >/dev/null 2>&1; then

@@ -43,6 +43,7 @@ static int devices_opt(int id, const char *arg, void *ctx)
 
 struct entry {
 	struct blockdev d;
+	const char *adr; /* a stdio: pseudo-drive's address, else NULL */
 	bool have_media;
 	struct optical_media m;
 	char state[48]; /* of an optical drive: "disc", "no disc", "tray open" */
@@ -140,7 +141,7 @@ static void print_json(const struct entry *e, size_t n)
 	for (size_t i = 0; i < n; i++) {
 		const struct blockdev *d = &e[i].d;
 		printf("%s\n  {\"path\": ", i ? "," : "");
-		json_string(stdout, d->path);
+		json_string(stdout, e[i].adr ? e[i].adr : d->path);
 		printf(", \"kind\": \"%s\", \"model\": ", d->optical ? "optical" : "disk");
 		json_string(stdout, d->model);
 		printf(", \"transport\": \"%s\", \"size\": %" PRIu64 ", \"removable\": %s, "
@@ -212,7 +213,9 @@ static void print_table(const struct entry *e, size_t n)
 		const char *type = d->optical ? "optical" : d->transport[0] ? d->transport : "disk";
 		char model[200];
 		snprintf(model, sizeof(model), "%s", d->backing[0] ? d->backing : d->model);
-		printf("%-12s %-9s %-8s %-28s %s\n", d->path[0] ? d->path : e[i].m.drive, size, type,
+		if (!model[0] && e[i].have_media)
+			snprintf(model, sizeof(model), "%s", e[i].m.drive);
+		printf("%-12s %-9s %-8s %-28s %s\n", e[i].adr ? e[i].adr : d->path, size, type,
 		       model[0] ? model : "-", state);
 	}
 }
@@ -240,7 +243,7 @@ int cmd_devices(int argc, char **argv)
 		for (int i = first; i < argc; i++) {
 			struct entry *x = &e[n];
 			if (strncmp(argv[i], "stdio:", 6) == 0) {
-				snprintf(x->d.path, sizeof(x->d.path), "%.79s", argv[i]);
+				x->adr = argv[i];
 				x->d.optical = true;
 				probe_media(x, argv[i]);
 				if (!x->have_media) {
@@ -282,7 +285,7 @@ int cmd_devices(int argc, char **argv)
 		free(list);
 	}
 	for (size_t i = 0; i < n; i++)
-		if (e[i].d.optical && !e[i].have_media && strncmp(e[i].d.path, "stdio:", 6) != 0)
+		if (e[i].d.optical && !e[i].have_media && !e[i].adr)
 			probe_media(&e[i], e[i].d.path);
 
 	if (c.json)
