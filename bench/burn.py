@@ -8,8 +8,8 @@ first, or pass --data). Each repetition, in rotating order, cold (caches dropped
 as in bench/run.py), writes that image to a new file in the scratch folder:
 
   isokit         isokit burn -q --no-verify IMG OUT   (the write alone, flushed)
-  dd             dd if=IMG of=OUT bs=4M conv=fsync    (isokit's write size, flushed)
-  dd-1M          the same with bs=1M
+  dd             dd if=IMG of=OUT bs=4M conv=fsync    (isokit's write size to a device)
+  dd-1M          the same with bs=1M                  (isokit's write size to a file)
   ddrescue       ddrescue -q IMG OUT MAP
   isokit+verify  isokit burn -q IMG OUT               (then read back from the disk,
                                                        O_DIRECT, and compared)
@@ -19,7 +19,10 @@ as in bench/run.py), writes that image to a new file in the scratch folder:
                                                        libburn's pseudo-drive)
   xorriso        xorriso -as cdrecord -nopad dev=stdio:OUT IMG (libburn's own tool)
 
-The output is removed between runs (outside the timing).
+The output is removed between runs (outside the timing). Each run waits 5 s after
+the cache is dropped on a VM that hands freed memory to its host (free page
+reporting, see bench/run.py): writing 2 GiB into the page cache otherwise costs
+1.4 s or 5 s by chance, for dd as for isokit.
 
 Target (issue 7): isokit burn within 1.1x of dd (the faster dd of the run).
 """
@@ -50,9 +53,8 @@ def main():
         for p in (out, rmap, out + ".part"):
             if os.path.exists(p):
                 os.unlink(p)
-        # freeing the last run's 2 GiB (and, with -o discard, trimming it)
-        # happens at the journal's commit; without this sync the next run
-        # paid for it, 2-4 s of system time to whichever tool came next
+        # the last run's 2 GiB are freed (and, with -o discard, trimmed) at
+        # the journal's commit: done here, outside the timing
         os.sync()
 
     dd = ["dd", "if=" + img, "of=" + out, "bs=4M", "conv=fsync", "status=none"]
@@ -72,7 +74,7 @@ def main():
         if got != os.path.getsize(img) and not (key == "xorriso" and got >= os.path.getsize(img)):
             rb.die("%s wrote %d bytes, not %d" % (key, got, os.path.getsize(img)))
 
-    times, mode = rb.time_tools(tools, img, a.repeat, before=clean, after=same)
+    times, mode = rb.time_tools(tools, img, a.repeat, before=clean, after=same, settle=True)
     clean()
     med = {k: statistics.median(v) for k, v in times.items()}
     size = os.path.getsize(img)

@@ -472,23 +472,27 @@ def photos_args(doc):
     return a, os.path.join(a.data, "quick" if a.quick else "full")
 
 
-def time_tools(tools, img, repeat, before=None, after=None):
+def time_tools(tools, img, repeat, before=None, after=None, settle=False):
     """Run each (key, argv) of @p tools once per repetition, in order_for()'s order,
     cold (the page cache dropped and the program read back) when the cache can be
     dropped, else warm from @p img. before() runs ahead of each run and after(key)
     checks its result, both outside the timing; a failed run ends the benchmark.
-    Returns ({key: [seconds]}, the cache mode)."""
+    With @p settle, each run waits after the cache is dropped until a VM has
+    handed the freed memory to its host (see free_page_reporting()): tools that
+    write gigabytes into the page cache otherwise take it back cheaply or dearly
+    by chance. Returns ({key: [seconds]}, the cache mode)."""
     global USE_GNU_TIME, NO_ASLR
     USE_GNU_TIME = have_gnu_time()
     NO_ASLR = no_aslr_prefix()
     can_drop = Cache.can_drop()
-    cache = Cache("cold" if can_drop else "warm", can_drop, 0.0)
+    wait = 5.0 if settle and can_drop and free_page_reporting() else 0.0
+    cache = Cache("cold" if can_drop else "warm", can_drop, wait)
     times = {k: [] for k, _ in tools}
     for rep in range(repeat):
         for key, argv in order_for(rep, tools):
             if before:
                 before()
-            cache.prepare(img, argv, settle=False)
+            cache.prepare(img, argv, settle=settle)
             secs, rss, rc, err, cpu = run_timed(argv)
             if rc != 0:
                 die("%s exited %s: %s" % (key, rc, err.strip()[-300:]))
