@@ -124,7 +124,7 @@ else
 fi
 if $FAULTFS_OK; then
 	# Ctrl-C while burning a slow image into a file: nothing under its name
-	echo "slow 30000" >"$T/slowfaults"
+	echo "slow 200000" >"$T/slowfaults"
 	mkdir -p "$T/slow"
 	if "$FAULTFS" "$T/img.iso" "$T/slowfaults" "$T/slow"; then
 		mounts+=("$T/slow")
