@@ -28,8 +28,6 @@ Target (issue 7): isokit burn within 1.1x of dd (the faster dd of the run).
 """
 
 import os
-import shutil
-import statistics
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -38,13 +36,9 @@ import run as rb  # noqa: E402  (bench/run.py: cache control, timing)
 
 def main():
     a, base = rb.photos_args(__doc__)
-    scratch = os.path.join(base, "scratch")
-    img = os.path.join(scratch, "photos-sums.iso")
-    if not os.path.exists(img):
-        rb.die("%s is missing: run bench/verify.py first" % img)
-    for exe in ("dd", "ddrescue", "cmp", "xorriso"):
-        if not shutil.which(exe):
-            rb.die("%s is not installed (scripts/install-deps.sh)" % exe)
+    img = rb.photos_sums_image(base)
+    scratch = os.path.dirname(img)
+    rb.need_programs(("dd", "ddrescue", "cmp", "xorriso"))
     isokit = os.path.abspath(a.isokit)
     out = os.path.join(scratch, "burn-out.iso")
     rmap = os.path.join(scratch, "burn-out.map")
@@ -76,21 +70,8 @@ def main():
 
     times, mode = rb.time_tools(tools, img, a.repeat, before=clean, after=same, settle=True)
     clean()
-    med = {k: statistics.median(v) for k, v in times.items()}
-    size = os.path.getsize(img)
-    print("# isokit burn benchmark\n")
-    print("- image: %s (%.0f MiB), written to a file on the same disk; cache: %s; "
-          "%d repetitions, median" % (img, size / 2**20, mode, a.repeat))
-    print("- machine: %d CPUs, kernel %s\n" % (os.cpu_count(), os.uname().release))
-    print("| tool | median s | MB/s | ×faster dd |")
-    print("| --- | ---: | ---: | ---: |")
-    ref = min(med["dd"], med["dd-1M"])
-    for key, _ in tools:
-        t = med[key]
-        print("| %s | %.3f | %.0f | %.2f |" % (key, t, size / 1e6 / t, t / ref))
-    ok = med["isokit"] <= 1.1 * ref
-    print("\ntarget: burn within 1.1x of the faster dd: %.2f (%s)"
-          % (med["isokit"] / ref, "met" if ok else "**missed**"))
+    med = rb.ratio_report("isokit burn benchmark", img, ", written to a file on the same disk",
+                          tools, times, mode, a.repeat, ["dd", "dd-1M"], "faster dd", "burn")
     print("with the read-back: isokit+verify / dd+cmp = %.2f; through libburn: "
           "isokit / xorriso = %.2f"
           % (med["isokit+verify"] / med["dd+cmp"], med["isokit-libburn"] / med["xorriso"]))

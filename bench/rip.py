@@ -23,8 +23,6 @@ Target (issue 7): isokit rip within 1.1x of dd when nothing fails.
 """
 
 import os
-import shutil
-import statistics
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -33,13 +31,9 @@ import run as rb  # noqa: E402  (bench/run.py: cache control, timing)
 
 def main():
     a, base = rb.photos_args(__doc__)
-    scratch = os.path.join(base, "scratch")
-    img = os.path.join(scratch, "photos-sums.iso")
-    if not os.path.exists(img):
-        rb.die("%s is missing: run bench/verify.py first" % img)
-    for exe in ("dd", "ddrescue"):
-        if not shutil.which(exe):
-            rb.die("%s is not installed (scripts/install-deps.sh)" % exe)
+    img = rb.photos_sums_image(base)
+    scratch = os.path.dirname(img)
+    rb.need_programs(("dd", "ddrescue"))
     isokit = os.path.abspath(a.isokit)
     out = os.path.join(scratch, "rip-out.iso")
     rmap = os.path.join(scratch, "rip-out.map")
@@ -62,21 +56,8 @@ def main():
 
     times, mode = rb.time_tools(tools, img, a.repeat, before=clean, after=same_size)
     clean()
-    med = {k: statistics.median(v) for k, v in times.items()}
-    size = os.path.getsize(img)
-    print("# isokit rip benchmark\n")
-    print("- image: %s (%.0f MiB); cache: %s; %d repetitions, median"
-          % (img, size / 2**20, mode, a.repeat))
-    print("- machine: %d CPUs, kernel %s\n" % (os.cpu_count(), os.uname().release))
-    print("| tool | median s | MB/s | ×faster dd |")
-    print("| --- | ---: | ---: | ---: |")
-    ref = min(med["dd"], med["dd-256K"])
-    for key, _ in tools:
-        t = med[key]
-        print("| %s | %.3f | %.0f | %.2f |" % (key, t, size / 1e6 / t, t / ref))
-    ok = med["isokit"] <= 1.1 * ref
-    print("\ntarget: rip within 1.1x of the faster dd: %.2f (%s)"
-          % (med["isokit"] / ref, "met" if ok else "**missed**"))
+    rb.ratio_report("isokit rip benchmark", img, "", tools, times, mode, a.repeat,
+                    ["dd", "dd-256K"], "faster dd", "rip")
     return 0
 
 

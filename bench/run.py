@@ -472,6 +472,44 @@ def photos_args(doc):
     return a, os.path.join(a.data, "quick" if a.quick else "full")
 
 
+def need_programs(exes):
+    """End the benchmark when a peer is not installed."""
+    for exe in exes:
+        if not shutil.which(exe):
+            die("%s is not installed (scripts/install-deps.sh)" % exe)
+
+
+def photos_sums_image(base):
+    """The photos image with checksums that verify.py makes (rip.py and burn.py
+    copy it)."""
+    img = os.path.join(base, "scratch", "photos-sums.iso")
+    if not os.path.exists(img):
+        die("%s is missing: run bench/verify.py first" % img)
+    return img
+
+
+def ratio_report(title, img, note, tools, times, mode, repeat, refs, ref_name, target):
+    """Print the Markdown report of one time_tools() run of the tools on @p img:
+    each tool's median, MB/s and ratio to the fastest of @p refs, then whether
+    "isokit" met its target of 1.1x of them. Returns the medians."""
+    med = {k: statistics.median(v) for k, v in times.items()}
+    size = os.path.getsize(img)
+    print("# %s\n" % title)
+    print("- image: %s (%.0f MiB%s); cache: %s; %d repetitions, median"
+          % (img, size / 2**20, note, mode, repeat))
+    print("- machine: %d CPUs, kernel %s\n" % (os.cpu_count(), os.uname().release))
+    print("| tool | median s | MB/s | ×%s |" % ref_name)
+    print("| --- | ---: | ---: | ---: |")
+    ref = min(med[k] for k in refs)
+    for key, _ in tools:
+        t = med[key]
+        print("| %s | %.3f | %.0f | %.2f |" % (key, t, size / 1e6 / t, t / ref))
+    ok = med["isokit"] <= 1.1 * ref
+    print("\ntarget: %s within 1.1x of %s: %.2f (%s)"
+          % (target, ref_name, med["isokit"] / ref, "met" if ok else "**missed**"))
+    return med
+
+
 def time_tools(tools, img, repeat, before=None, after=None, settle=False):
     """Run each (key, argv) of @p tools once per repetition, in order_for()'s order,
     cold (the page cache dropped and the program read back) when the cache can be

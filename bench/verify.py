@@ -17,8 +17,6 @@ Target (issue 5): verify within 1.1x of checkisomd5 alone.
 """
 
 import os
-import shutil
-import statistics
 import subprocess
 import sys
 
@@ -32,9 +30,7 @@ def main():
     stamp = os.path.join(base, "trees", "photos.stamp")
     if not os.path.isdir(tree) or not os.path.exists(stamp):
         rb.die("%s is missing: run bench/run.py first" % tree)
-    for exe in ("checkisomd5", "sha256sum"):
-        if not shutil.which(exe):
-            rb.die("%s is not installed (scripts/install-deps.sh)" % exe)
+    rb.need_programs(("checkisomd5", "sha256sum"))
     scratch = os.path.join(base, "scratch")
     os.makedirs(scratch, exist_ok=True)
     md5img = os.path.join(scratch, "photos-sums.iso")
@@ -48,22 +44,9 @@ def main():
              ("checkisomd5", ["checkisomd5", md5img]),
              ("sha256sum", ["sha256sum", md5img])]
     times, mode = rb.time_tools(tools, md5img, a.repeat)
-    med = {k: statistics.median(v) for k, v in times.items()}
-    size = os.path.getsize(md5img)
-    print("# isokit verify benchmark\n")
-    print("- image: %s (%.0f MiB, made by isokit create: isomd5sum and file sums); "
-          "cache: %s; %d repetitions, median"
-          % (md5img, size / 2**20, mode, a.repeat))
-    print("- machine: %d CPUs, kernel %s\n" % (os.cpu_count(), os.uname().release))
-    print("| tool | median s | MB/s | ×checkisomd5 |")
-    print("| --- | ---: | ---: | ---: |")
-    ref = med["checkisomd5"]
-    for key, _ in tools:
-        t = med[key]
-        print("| %s | %.3f | %.0f | %.2f |" % (key, t, size / 1e6 / t, t / ref))
-    ok = med["isokit"] <= 1.1 * ref
-    print("\ntarget: verify within 1.1x of checkisomd5: %.2f (%s)"
-          % (med["isokit"] / ref, "met" if ok else "**missed**"))
+    rb.ratio_report("isokit verify benchmark", md5img,
+                    ", made by isokit create: isomd5sum and file sums", tools, times, mode,
+                    a.repeat, ["checkisomd5"], "checkisomd5", "verify")
     return 0
 
 

@@ -297,25 +297,20 @@ static void find_holder(const char *dir, char out[64])
 
 /* ---- one disk ---- */
 
+/* The bus, from the device's path in sysfs: the first match wins (a USB
+ * card reader's path has both /usb and /host). */
 static void fill_transport(struct blockdev *b, const char *real)
 {
+	static const struct { const char *in_path, *name; } buses[] = {
+		{"/usb", "usb"}, {"/mmc", "mmc"}, {"/nvme", "nvme"}, {"/ata", "ata"},
+		{"/virtio", "virtio"}, {"/devices/virtual/", "virtual"}, {"/host", "scsi"},
+	};
 	const char *t = "";
 	if (strncmp(b->name, "loop", 4) == 0)
 		t = "loop";
-	else if (strstr(real, "/usb"))
-		t = "usb";
-	else if (strstr(real, "/mmc"))
-		t = "mmc";
-	else if (strstr(real, "/nvme"))
-		t = "nvme";
-	else if (strstr(real, "/ata"))
-		t = "ata";
-	else if (strstr(real, "/virtio"))
-		t = "virtio";
-	else if (strstr(real, "/devices/virtual/"))
-		t = "virtual";
-	else if (strstr(real, "/host"))
-		t = "scsi";
+	for (size_t i = 0; !t[0] && i < sizeof(buses) / sizeof(buses[0]); i++)
+		if (strstr(real, buses[i].in_path))
+			t = buses[i].name;
 	copy_str(b->transport, sizeof(b->transport), t);
 }
 
@@ -392,11 +387,6 @@ static int fill_disk(struct blockdev *b, const char *name, const struct usage *u
 	}
 	fill_usage(b, u);
 	return 0;
-}
-
-bool blockdev_in_use(const struct blockdev *d)
-{
-	return d->nmounts || d->swap[0] || d->holder[0];
 }
 
 static int by_name(const void *a, const void *b)

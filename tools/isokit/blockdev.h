@@ -44,7 +44,4 @@ int blockdev_list(struct blockdev **out, size_t *n);
  */
 int blockdev_lookup(const char *path, struct blockdev *out, char partition[64]);
 
-/* Is the device in use (mounted, swap, held)? */
-bool blockdev_in_use(const struct blockdev *d);
-
 #endif

@@ -68,8 +68,6 @@ int target_check(const char *arg, const char *image_path, uint64_t image_size, s
 	}
 	snprintf(t->path, sizeof(t->path), "%s", path);
 	t->kind = stdio ? TARGET_OPTICAL : TARGET_FILE;
-	if (stdio)
-		snprintf(t->adr, sizeof(t->adr), "%s", arg);
 
 	struct stat st, ist;
 	if (stat(path, &st) != 0) {
@@ -108,11 +106,8 @@ int target_check(const char *arg, const char *image_path, uint64_t image_size, s
 			  partition, t->dev.path, t->dev.path);
 		return EXIT_USAGE;
 	}
-	if (!stdio) {
+	if (!stdio)
 		t->kind = t->dev.optical ? TARGET_OPTICAL : TARGET_BLOCK;
-		if (t->dev.optical)
-			snprintf(t->adr, sizeof(t->adr), "%s", path);
-	}
 	return check_block(t, image_size);
 }
 

@@ -20,10 +20,9 @@ enum target_kind {
 };
 
 struct target {
-	const char *arg;        /* as the user gave it */
+	const char *arg;        /* as the user gave it; libburn's address of an optical target */
 	enum target_kind kind;
 	char path[4096];        /* the file or device node (without stdio:) */
-	char adr[4096];         /* libburn's address of an optical target */
 	bool exists;            /* a file target that is there already */
 	bool is_block;          /* path is a block device (also under stdio:) */
 	struct blockdev dev;    /* when is_block */

@@ -8,11 +8,10 @@
  */
 #include "burn-verify.h"
 
-#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
+#include "fdio.h"
 #include "interrupt.h"
 
 #define STEP (1u << 20)
@@ -36,21 +35,6 @@ static void add_range(struct compare *c, uint64_t sector, bool unreadable)
 		return;
 	}
 	c->ranges[c->nranges++] = (struct compare_range){sector, 1, unreadable};
-}
-
-/* Read exactly @p len bytes of the image (the last step may be short). */
-static int read_image(int fd, uint64_t off, char *buf, size_t len)
-{
-	size_t got = 0;
-	while (got < len) {
-		ssize_t r = pread(fd, buf + got, len - got, (off_t)(off + got));
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r <= 0)
-			return r < 0 ? -errno : -EIO;
-		got += (size_t)r;
-	}
-	return 0;
 }
 
 /* How many bytes of the target at @p off could be read into @p buf. Reads
@@ -101,10 +85,11 @@ int compare_target(const char *image, int image_fd, uint64_t size,
 			break;
 		}
 		size_t len = size - off < STEP ? (size_t)(size - off) : STEP;
-		int e = read_image(image_fd, off, img, len);
-		if (e) {
+		int64_t r = fd_read_at(image_fd, off, img, len);
+		if (r != (int64_t)len) {
 			msg_error(image, "cannot read the image again to compare (byte %llu): %s",
-				  (unsigned long long)off, strerror(-e));
+				  (unsigned long long)off,
+				  r < 0 ? strerror((int)-r) : "it is shorter than it was");
 			rc = EXIT_FAIL;
 			break;
 		}

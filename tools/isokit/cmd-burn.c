@@ -16,6 +16,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <libgen.h>
 #include <linux/fs.h>
 #include <pthread.h>
 #include <semaphore.h>
@@ -29,8 +30,10 @@
 
 #include "burn-target.h"
 #include "burn-verify.h"
+#include "fdio.h"
 #include "interrupt.h"
 #include "optical.h"
+#include "rip-source.h"
 
 const struct cmd_def cmd_burn_def = {
 	"burn", "IMAGE DEVICE|FILE [--yes]",
@@ -121,20 +124,6 @@ static uint64_t now_ns(void)
 #define WRITE_STEP_DIRECT (4u << 20)
 #define WRITE_STEP_CACHED (1u << 20)
 
-static int full_write(int fd, const char *buf, size_t len)
-{
-	size_t put = 0;
-	while (put < len) {
-		ssize_t r = write(fd, buf + put, len - put);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r <= 0)
-			return r < 0 ? -errno : -ENOSPC;
-		put += (size_t)r;
-	}
-	return 0;
-}
-
 /*
  * The image is read by a thread of its own into two buffers while the
  * other one is written: with O_DIRECT on both sides (no page cache, so
@@ -164,18 +153,8 @@ static void *read_ahead(void *arg)
 		size_t n = r->size - off < r->step ? (size_t)(r->size - off) : r->step;
 		/* O_DIRECT reads whole 4 KiB blocks; the last may go past the end */
 		size_t want = r->direct ? (n + 4095) & ~(size_t)4095 : n;
-		size_t got = 0;
-		int e = 0;
-		while (got < n) {
-			ssize_t x = pread(r->fd, r->buf[k] + got, want - got, (off_t)(off + got));
-			if (x < 0 && errno == EINTR)
-				continue;
-			if (x <= 0) {
-				e = x < 0 ? -errno : -EIO;
-				break;
-			}
-			got += (size_t)x;
-		}
+		int64_t got = fd_read_at(r->fd, off, r->buf[k], want);
+		int e = got >= (int64_t)n ? 0 : got < 0 ? (int)got : -EIO;
 		r->len[k] = n;
 		r->err[k] = e;
 		sem_post(&r->filled[k]);
@@ -235,7 +214,7 @@ static int copy_image(const char *image, int in, const char *target, int out, ui
 			fcntl(out, F_SETFL, fcntl(out, F_GETFL) & ~O_DIRECT);
 			direct = false;
 		}
-		int e = full_write(out, r.buf[k], n);
+		int e = fd_write_all(out, r.buf[k], n);
 		if (e) {
 			msg_error(target, "write failed at byte %" PRIu64 ": %s", done, strerror(-e));
 			rc = EXIT_FAIL;
@@ -261,41 +240,6 @@ out:
 	if (r.direct)
 		close(r.fd);
 	return rc;
-}
-
-struct fd_reader {
-	int fd;
-};
-
-static int64_t fd_read_at(void *ctx, uint64_t off, void *buf, size_t len)
-{
-	const struct fd_reader *r = ctx;
-	size_t got = 0;
-	while (got < len) {
-		ssize_t n = pread(r->fd, (char *)buf + got, len - got, (off_t)(off + got));
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return got ? (int64_t)got : ISOKIT_E_IO;
-		if (n == 0)
-			break;
-		got += (size_t)n;
-	}
-	return (int64_t)got;
-}
-
-/* Open @p path to read it back from the medium, not from the page cache:
- * O_DIRECT where the file system has it, else the cached pages dropped
- * (they are clean after the fsync). */
-static int open_readback(const char *path)
-{
-	int fd = open(path, O_RDONLY | O_CLOEXEC | O_DIRECT);
-	if (fd >= 0)
-		return fd;
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd >= 0)
-		posix_fadvise(fd, 0, 0, POSIX_FADV_DONTNEED);
-	return fd;
 }
 
 /* ---- the run ---- */
@@ -401,19 +345,30 @@ static int verify(struct outcome *o, int image_fd, const struct isokit_rip_input
 	return 0;
 }
 
+/* Read back the file or device at @p path as rip reads a medium (a device
+ * with O_DIRECT), a file with its cached pages dropped first (they are
+ * clean after the fsync), so that what is compared comes from the disk. */
+static int verify_path(struct outcome *o, int image_fd, const char *path, bool quiet)
+{
+	struct rip_source src;
+	if (rip_source_open(&src, path))
+		return EXIT_FAIL;
+	if (!src.is_block)
+		posix_fadvise(src.fd, 0, 0, POSIX_FADV_DONTNEED);
+	int rc = verify(o, image_fd, &src.in, quiet);
+	rip_source_close(&src);
+	return rc;
+}
+
 static int burn_file(struct outcome *o, int image_fd, const struct burn_args *a, bool quiet)
 {
 	const struct target *t = o->t;
 	char part[4200];
 	snprintf(part, sizeof(part), "%s.part", t->path);
 	/* room first: running out at 90% helps nobody */
-	char dir[4096];
-	snprintf(dir, sizeof(dir), "%s", t->path);
-	char *slash = strrchr(dir, '/');
-	if (slash)
-		slash == dir ? (void)(dir[1] = 0) : (void)(*slash = 0);
-	else
-		snprintf(dir, sizeof(dir), ".");
+	char copy[sizeof(t->path)];
+	snprintf(copy, sizeof(copy), "%s", t->path);
+	const char *dir = dirname(copy);
 	struct statvfs vfs;
 	if (statvfs(dir, &vfs) == 0 && (uint64_t)vfs.f_bavail * vfs.f_frsize < o->size) {
 		char need[32], have[32];
@@ -437,18 +392,8 @@ static int burn_file(struct outcome *o, int image_fd, const struct burn_args *a,
 	}
 	if (rc == 0) {
 		o->written = true;
-		if (!a->no_verify) {
-			int in = open_readback(part);
-			if (in < 0) {
-				msg_error(part, "cannot open it to read back: %s", strerror(errno));
-				rc = EXIT_FAIL;
-			} else {
-				struct fd_reader r = {in};
-				struct isokit_rip_input src = {fd_read_at, &r};
-				rc = verify(o, image_fd, &src, quiet);
-				close(in);
-			}
-		}
+		if (!a->no_verify)
+			rc = verify_path(o, image_fd, part, quiet);
 	}
 	if (rc == 0 && good(o)) {
 		if (rename(part, t->path) != 0) {
@@ -486,22 +431,9 @@ static int burn_block(struct outcome *o, int image_fd, const struct burn_args *a
 	uint64_t t0 = now_ns();
 	int rc = copy_image(o->image, image_fd, t->arg, out, o->size, direct, quiet);
 	o->write_secs = (double)(now_ns() - t0) / 1e9;
-	if (rc == 0)
-		o->written = true;
-	else if (interrupted())
-		msg_error(t->arg, "interrupted: the device holds part of the image");
-	if (rc == 0 && !a->no_verify) {
-		int in = open_readback(t->path);
-		if (in < 0) {
-			msg_error(t->arg, "cannot open it to read back: %s", strerror(errno));
-			rc = EXIT_FAIL;
-		} else {
-			struct fd_reader r = {in};
-			struct isokit_rip_input src = {fd_read_at, &r};
-			rc = verify(o, image_fd, &src, quiet);
-			close(in);
-		}
-	}
+	o->written = rc == 0;
+	if (rc == 0 && !a->no_verify)
+		rc = verify_path(o, image_fd, t->path, quiet);
 	/* the kernel rereads the partition table the image brought (hybrid images) */
 	if (o->written)
 		ioctl(out, BLKRRPART, 0);
@@ -513,7 +445,7 @@ static int burn_optical(struct outcome *o, int image_fd, const struct burn_args 
 {
 	const struct target *t = o->t;
 	struct optical *opt;
-	if (optical_open(t->adr, &opt, &o->media))
+	if (optical_open(t->arg, &opt, &o->media, false))
 		return EXIT_FAIL;
 	o->have_media = true;
 	int rc = 0;
@@ -570,20 +502,19 @@ static int open_image(const char *path, uint64_t *size)
 	return fd;
 }
 
-/* A bootable ISO 9660 image (an El Torito boot record in sector 17)
- * without an MBR boots from a disc but not from a stick. */
-static void note_unbootable(const char *image, int fd, const struct target *t, bool quiet)
+/* A bootable CD image (El Torito) without an MBR boots from a disc but
+ * not from a stick. Images that are no ISO 9660 are written as they are. */
+static void note_unbootable(const char *image, const struct target *t, bool quiet)
 {
-	unsigned char mbr[512], br[32];
-	if (quiet || t->kind != TARGET_BLOCK || pread(fd, mbr, sizeof(mbr), 0) != sizeof(mbr) ||
-	    pread(fd, br, sizeof(br), 17 * 2048) != sizeof(br))
+	struct isokit_image *img;
+	if (quiet || t->kind != TARGET_BLOCK || isokit_image_open(image, NULL, &img) != 0)
 		return;
-	if (br[0] == 0 && memcmp(br + 1, "CD001", 5) == 0 &&
-	    memcmp(br + 7, "EL TORITO SPECIFICATION", 23) == 0 &&
-	    !(mbr[510] == 0x55 && mbr[511] == 0xAA))
+	const struct isokit_volume_info *v = isokit_image_info(img);
+	if (v->has_eltorito && !v->has_mbr)
 		msg_warn(image, "a bootable CD image without a partition table (not a hybrid "
 				"image): the stick will hold its files, but computers will not "
 				"boot from it (isokit create --hybrid makes one that does)");
+	isokit_image_close(img);
 }
 
 int cmd_burn(int argc, char **argv)
@@ -615,17 +546,14 @@ int cmd_burn(int argc, char **argv)
 		rc = usage_error(&cmd_burn_def, "--blank, --speed, --dummy and --multi are for "
 				 "optical drives, and %s is not one", target_arg);
 	}
-	if (rc == 0 && t->kind == TARGET_OPTICAL && !optical_built()) {
-		struct optical *o;
-		struct optical_media m;
-		rc = optical_open(t->adr, &o, &m); /* says "built without libburn" */
-	}
+	if (rc == 0 && t->kind == TARGET_OPTICAL && !optical_built())
+		rc = optical_missing(target_arg);
 	if (rc) {
 		free(t);
 		close(image_fd);
 		return rc;
 	}
-	note_unbootable(image, image_fd, t, quiet);
+	note_unbootable(image, t, quiet);
 
 	if (a.dry_run) {
 		char desc[512], sz[32];
@@ -667,9 +595,12 @@ int cmd_burn(int argc, char **argv)
 				  t->kind == TARGET_FILE ? " (it was not kept)" : "");
 			rc = EXIT_DAMAGE;
 		}
-	} else if (interrupted()) {
-		msg_error(target_arg, "interrupted%s", t->kind == TARGET_FILE
-					? ": nothing written under that name" : "");
+	} else if (interrupted() && t->kind != TARGET_OPTICAL) {
+		/* (optical.c says what the disc holds) */
+		msg_error(target_arg, "interrupted: %s",
+			  t->kind == TARGET_FILE ? "nothing written under that name"
+			  : o.written ? "the image was written but not read back"
+				      : "the device holds part of the image");
 	}
 	free(t);
 	close(image_fd);

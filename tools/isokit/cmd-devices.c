@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <stdarg.h>
 #include <inttypes.h>
 #include <linux/cdrom.h>
 #include <stdlib.h>
@@ -103,17 +104,8 @@ static void probe_media(struct entry *e, const char *adr)
 {
 	if (optical_built()) {
 		struct optical *o;
-		/* libburn's complaints about a busy drive are not ours to print */
-		int saved = dup(STDERR_FILENO), null = open("/dev/null", O_WRONLY | O_CLOEXEC);
-		if (saved >= 0 && null >= 0)
-			dup2(null, STDERR_FILENO);
-		int rc = optical_open(adr, &o, &e->m);
-		if (saved >= 0) {
-			dup2(saved, STDERR_FILENO);
-			close(saved);
-		}
-		if (null >= 0)
-			close(null);
+		/* a busy or empty drive is a state to show, not an error */
+		int rc = optical_open(adr, &o, &e->m, true);
 		if (rc == 0) {
 			e->have_media = true;
 			optical_close(o);
@@ -177,6 +169,21 @@ static void print_json(const struct entry *e, size_t n)
 	printf("%s]}\n", n ? "\n" : "");
 }
 
+/* Add a comma-separated item to the STATE column. */
+__attribute__((format(printf, 3, 4)))
+static void append(char *s, size_t cap, const char *fmt, ...)
+{
+	size_t len = strlen(s);
+	if (len && len + 2 < cap) {
+		memcpy(s + len, ", ", 3);
+		len += 2;
+	}
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(s + len, cap - len, fmt, ap);
+	va_end(ap);
+}
+
 static void print_table(const struct entry *e, size_t n)
 {
 	printf("%-12s %-9s %-8s %-28s %s\n", "DEVICE", "SIZE", "TYPE", "MODEL", "STATE");
@@ -191,25 +198,19 @@ static void print_table(const struct entry *e, size_t n)
 			human_size(d->size, size, sizeof(size));
 		}
 		if (!state[0] && d->optical)
-			snprintf(state, sizeof(state), "%s", e[i].state);
+			append(state, sizeof(state), "%s", e[i].state);
 		if (d->system)
-			snprintf(state + strlen(state), sizeof(state) - strlen(state), "%ssystem disk",
-				 state[0] ? ", " : "");
+			append(state, sizeof(state), "system disk");
 		for (unsigned k = 0; k < d->nmounts; k++)
-			snprintf(state + strlen(state), sizeof(state) - strlen(state), "%s%s%s",
-				 k ? ", " : state[0] ? "; mounted on " : "mounted on ", d->mounts[k],
-				 "");
+			append(state, sizeof(state), "%s%s", k ? "" : "mounted on ", d->mounts[k]);
 		if (d->swap[0])
-			snprintf(state + strlen(state), sizeof(state) - strlen(state), "%sswap",
-				 state[0] ? ", " : "");
+			append(state, sizeof(state), "swap");
 		if (d->holder[0])
-			snprintf(state + strlen(state), sizeof(state) - strlen(state), "%sused by %s",
-				 state[0] ? ", " : "", d->holder);
+			append(state, sizeof(state), "used by %s", d->holder);
 		if (d->readonly && !d->optical)
-			snprintf(state + strlen(state), sizeof(state) - strlen(state), "%sread-only",
-				 state[0] ? ", " : "");
+			append(state, sizeof(state), "read-only");
 		if (!state[0])
-			snprintf(state, sizeof(state), "not in use");
+			append(state, sizeof(state), "not in use");
 		const char *type = d->optical ? "optical" : d->transport[0] ? d->transport : "disk";
 		char model[200];
 		snprintf(model, sizeof(model), "%s", d->backing[0] ? d->backing : d->model);

@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include "damaged.h"
+#include "fdio.h"
 #include "interrupt.h"
 #include "rip-source.h"
 
@@ -142,16 +143,7 @@ static int save_map(void *ud, const struct isokit_rip_map *m)
 	int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
 	int err = fd < 0 ? errno : 0;
 	if (fd >= 0) {
-		size_t len = strlen(text), done = 0;
-		while (!err && done < len) {
-			ssize_t w = write(fd, text + done, len - done);
-			if (w < 0 && errno == EINTR)
-				continue;
-			if (w <= 0)
-				err = w < 0 ? errno : EIO;
-			else
-				done += (size_t)w;
-		}
+		err = -fd_write_all(fd, text, strlen(text));
 		if (!err && fsync(fd) != 0)
 			err = errno;
 		if (close(fd) != 0 && !err)

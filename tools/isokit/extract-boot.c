@@ -16,6 +16,7 @@
 
 #include "cli.h"
 #include "extract.h"
+#include "fdio.h"
 #include "partial.h"
 
 #define SYSTEM_AREA (32u * 1024u)
@@ -48,16 +49,10 @@ static int write_part(const char *image, struct isokit_image *img, int dirfd, co
 				  (unsigned long long)((off + at) / 2048), isokit_strerror(rc));
 			break;
 		}
-		for (size_t done = 0; done < n;) {
-			ssize_t w = write(fd, buf + done, n - done);
-			if (w < 0 && errno == EINTR)
-				continue;
-			if (w <= 0) {
-				msg_error(NULL, "%s/%s: %s", dir, name, strerror(w < 0 ? errno : EIO));
-				rc = -1;
-				break;
-			}
-			done += (size_t)w;
+		int e = fd_write_all(fd, buf, n);
+		if (e) {
+			msg_error(NULL, "%s/%s: %s", dir, name, strerror(-e));
+			rc = -1;
 		}
 		at += n;
 	}

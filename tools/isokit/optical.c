@@ -8,6 +8,13 @@
  */
 #include "optical.h"
 
+int optical_missing(const char *adr)
+{
+	msg_error(adr, "optical drives are written through libburn, and this isokit was built "
+		       "without libburn (USB sticks, SD cards and files still work)");
+	return EXIT_FAIL;
+}
+
 #ifdef ISOKIT_HAVE_LIBBURN
 
 #include <libburn/libburn.h>
@@ -40,7 +47,6 @@ static int init(const char *adr)
 		msg_error(adr, "libburn failed to start");
 		return EXIT_FAIL;
 	}
-	burn_msgs_set_severities("NEVER", "SORRY", "isokit (libburn): ");
 	initialized = true;
 	return 0;
 }
@@ -76,12 +82,13 @@ static void wait_idle(struct burn_drive *d)
 		usleep(100000);
 }
 
-int optical_open(const char *adr, struct optical **out, struct optical_media *m)
+int optical_open(const char *adr, struct optical **out, struct optical_media *m, bool quiet)
 {
 	*out = NULL;
 	memset(m, 0, sizeof(*m));
 	if (init(adr))
 		return EXIT_FAIL;
+	burn_msgs_set_severities("NEVER", quiet ? "NEVER" : "SORRY", "isokit (libburn): ");
 	struct optical *o = calloc(1, sizeof(*o));
 	if (!o) {
 		msg_error(adr, "out of memory");
@@ -90,8 +97,9 @@ int optical_open(const char *adr, struct optical **out, struct optical_media *m)
 	snprintf(o->adr, sizeof(o->adr), "%s", adr);
 	/* load 0: a drive with its tray open is reported, not closed on the user's hand */
 	if (burn_drive_scan_and_grab(&o->info, o->adr, 0) != 1) {
-		msg_error(adr, "cannot open the drive (no such drive, or busy: a mounted disc, "
-			       "another program)");
+		if (!quiet)
+			msg_error(adr, "cannot open the drive (no such drive, or busy: a mounted "
+				       "disc, another program)");
 		free(o);
 		return EXIT_FAIL;
 	}
@@ -314,13 +322,11 @@ bool optical_built(void)
 	return false;
 }
 
-int optical_open(const char *adr, struct optical **out, struct optical_media *m)
+int optical_open(const char *adr, struct optical **out, struct optical_media *m, bool quiet)
 {
 	*out = NULL;
 	(void)m;
-	msg_error(adr, "optical drives are written through libburn, and this isokit was built "
-		       "without libburn (USB sticks, SD cards and files still work)");
-	return EXIT_FAIL;
+	return quiet ? EXIT_FAIL : optical_missing(adr);
 }
 
 void optical_close(struct optical *o)

@@ -31,8 +31,12 @@ struct optical;
 bool optical_built(void);
 
 /* Grab the drive at @p adr and look at its media: 0, or EXIT_FAIL with
- * the error printed (no libburn, no such drive, busy). */
-int optical_open(const char *adr, struct optical **out, struct optical_media *m);
+ * the error printed, by us and by libburn, unless @p quiet (no libburn,
+ * no such drive, busy). */
+int optical_open(const char *adr, struct optical **out, struct optical_media *m, bool quiet);
+
+/* Say that @p adr cannot be written for want of libburn: EXIT_FAIL. */
+int optical_missing(const char *adr);
 void optical_close(struct optical *o);
 
 /* Blank rewritable media (fast unless @p full): 0 or EXIT_FAIL. */

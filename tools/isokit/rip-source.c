@@ -2,6 +2,8 @@
 /* isokit rip: the medium read as a file or block device (rip.h). */
 #include "rip-source.h"
 
+#include "fdio.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/fs.h>
@@ -11,23 +13,13 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-/* One read, retried on EINTR: bytes read (short at the end or at an
- * error after some bytes), or ISOKIT_E_IO when nothing could be read. */
+/* Bytes read (short at the end or at an error after some bytes), or
+ * ISOKIT_E_IO when nothing could be read. */
 static int64_t read_at(void *ctx, uint64_t off, void *buf, size_t len)
 {
-	struct rip_source *s = ctx;
-	size_t got = 0;
-	while (got < len) {
-		ssize_t r = pread(s->fd, (char *)buf + got, len - got, (off_t)(off + got));
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r < 0)
-			return got ? (int64_t)got : ISOKIT_E_IO;
-		if (r == 0)
-			break;
-		got += (size_t)r;
-	}
-	return (int64_t)got;
+	const struct rip_source *s = ctx;
+	int64_t r = fd_read_at(s->fd, off, buf, len);
+	return r < 0 ? ISOKIT_E_IO : r;
 }
 
 int rip_source_open(struct rip_source *s, const char *path)
@@ -46,6 +38,7 @@ int rip_source_open(struct rip_source *s, const char *path)
 		return EXIT_FAIL;
 	}
 	if (S_ISBLK(st.st_mode)) {
+		s->is_block = true;
 		uint64_t bytes = 0;
 		if (ioctl(s->fd, BLKGETSIZE64, &bytes) == 0)
 			s->device_size = bytes;

@@ -11,6 +11,7 @@
 struct rip_source {
 	const char *path;
 	int fd;
+	bool is_block; /* a block device, read with O_DIRECT where it can be */
 	bool optical; /* 2048-byte sectors: a CD, DVD or BD drive */
 	uint64_t device_size; /* what the device or file says; 0 unknown */
 	struct isokit_rip_input in;
