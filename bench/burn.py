@@ -11,6 +11,7 @@ as in bench/run.py), writes that image to a new file in the scratch folder:
   dd             dd if=IMG of=OUT bs=4M conv=fsync    (isokit's write size to a device)
   dd-1M          the same with bs=1M                  (isokit's write size to a file)
   ddrescue       ddrescue -q IMG OUT MAP
+  cp             cp IMG OUT && sync OUT               (coreutils: copy_file_range, as isokit)
   isokit+verify  isokit burn -q IMG OUT               (then read back from the disk,
                                                        O_DIRECT, and compared)
   dd+cmp         dd as above, then dd iflag=direct of OUT into cmp with IMG
@@ -38,7 +39,7 @@ def main():
     a, base = rb.photos_args(__doc__)
     img = rb.photos_sums_image(base)
     scratch = os.path.dirname(img)
-    rb.need_programs(("dd", "ddrescue", "cmp", "xorriso"))
+    rb.need_programs(("dd", "ddrescue", "cmp", "cp", "sync", "xorriso"))
     isokit = os.path.abspath(a.isokit)
     out = os.path.join(scratch, "burn-out.iso")
     rmap = os.path.join(scratch, "burn-out.map")
@@ -57,6 +58,7 @@ def main():
              ("dd", dd),
              ("dd-1M", ["dd", "if=" + img, "of=" + out, "bs=1M", "conv=fsync", "status=none"]),
              ("ddrescue", ["ddrescue", "-q", img, out, rmap]),
+             ("cp", ["sh", "-c", "cp '%s' '%s' && sync '%s'" % (img, out, out)]),
              ("isokit+verify", [isokit, "burn", "-q", img, out]),
              ("dd+cmp", ["sh", "-c", " ".join("'%s'" % x for x in dd) + " && " + readback]),
              ("isokit-libburn", [isokit, "burn", "-q", "-y", "--no-verify", img, "stdio:" + out]),
