@@ -33,11 +33,12 @@ struct isokit_walk;
 
 /** Which name tree to read. */
 enum isokit_namespace {
-	ISOKIT_NS_AUTO = 0,  /**< Rock Ridge, else Joliet, else ISO 9660 */
+	ISOKIT_NS_AUTO = 0,  /**< Rock Ridge, else UDF, else Joliet, else ISO 9660 */
 	ISOKIT_NS_ROCKRIDGE, /**< primary tree with Rock Ridge */
 	ISOKIT_NS_JOLIET,    /**< the Joliet tree */
 	ISOKIT_NS_ISO9660,   /**< primary tree, plain names, no Rock Ridge */
 	ISOKIT_NS_ISO9660_1999, /**< the ISO 9660:1999 (enhanced) tree */
+	ISOKIT_NS_UDF,       /**< the UDF file set (ECMA-167 / OSTA UDF) */
 };
 
 /** Severity of a finding: something odd that reading survived. */
@@ -120,6 +121,19 @@ struct isokit_volume_info {
 	bool has_isomd5sum;      /**< implantisomd5 tag in application use */
 	char isomd5sum[33];      /**< its MD5 in hex, if present */
 	enum isokit_namespace ns; /**< namespace chosen for reading */
+	bool has_iso9660;        /**< a primary volume descriptor (false: UDF only) */
+	bool has_udf;            /**< a UDF volume was found and opened */
+	char udf_revision[8];    /**< the domain's revision: "1.02", "2.01", "2.50", "2.60" */
+	char udf_volume_id[256]; /**< the logical volume identifier, UTF-8 */
+	char udf_volume_set_id[256]; /**< the primary volume descriptor's volume set */
+	char udf_fileset_id[64]; /**< the file set identifier */
+	char udf_impl_id[24];    /**< the implementation that recorded it */
+	uint32_t udf_block_size;
+	uint32_t udf_anchor;     /**< block of the anchor used (256 normally) */
+	uint32_t udf_partitions; /**< partition maps */
+	uint32_t udf_partition_start, udf_partition_blocks; /**< the first physical partition */
+	bool udf_metadata;       /**< a metadata partition (UDF 2.50+) */
+	struct isokit_time udf_recorded; /**< the file set's recording time */
 };
 
 /** One El Torito boot entry. */

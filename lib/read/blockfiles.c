@@ -25,7 +25,7 @@ static ptrdiff_t find_range(const struct isokit_block_range *r, size_t n, uint64
 static int report(const struct isokit_block_range *r, size_t n, uint64_t offset,
 		  uint64_t length, const char *path, isokit_range_file_fn fn, void *ud)
 {
-	if (length == 0)
+	if (length == 0 || offset == EXTENT_HOLE)
 		return 0;
 	uint64_t first = offset / ISO_BLOCK;
 	uint64_t end = (offset + length + ISO_BLOCK - 1) / ISO_BLOCK;
@@ -63,7 +63,12 @@ static int one_entry(void *ud, const struct isokit_node *node, const char *path)
 	b->abs[0] = '/';
 	memcpy(b->abs + 1, path, len + 1);
 	int rc = 0;
-	if (isokit_node_is_dir(node))
+	/* a UDF directory is a file: its data is in its extents */
+	if (isokit_node_is_dir(node) && node->n_ext)
+		for (uint32_t e = 0; e < node->n_ext && !rc; e++)
+			rc = report(b->ranges, b->n, node->ext[e].offset, node->ext[e].length,
+				    b->abs, b->fn, b->ud);
+	else if (isokit_node_is_dir(node))
 		rc = report(b->ranges, b->n, (uint64_t)node->dir_lba * ISO_BLOCK, node->dir_size,
 			    b->abs, b->fn, b->ud);
 	else if ((node->st.mode & 0170000) == 0100000)

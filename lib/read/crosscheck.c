@@ -27,7 +27,8 @@ struct key_set {
 
 static bool key_of(const struct isokit_node *node, struct data_key *k)
 {
-	if ((node->st.mode & 0170000) != 0100000 || node->n_ext == 0)
+	if ((node->st.mode & 0170000) != 0100000 || node->n_ext == 0 ||
+	    node->ext[0].offset == EXTENT_HOLE)
 		return false;
 	k->offset = node->ext[0].offset;
 	k->length = 0;

@@ -14,9 +14,11 @@
 
 #include "base/checked.h"
 #include "read/dir.h"
+#include "read/udf.h"
 
 struct isokit_dir {
 	struct isokit_image *img;
+	struct udf_dir *udf;   /* the UDF tree's directories are read there */
 	uint32_t lba, size;
 	uint64_t pos;          /* byte offset of the next record */
 	uint8_t *win;          /* window of whole blocks */
@@ -47,6 +49,19 @@ int dir_open_path(struct isokit_image *img, const struct isokit_node *dir,
 	*out = NULL;
 	if (!S_ISDIR(dir->st.mode))
 		return img_error(img, ISOKIT_E_NOTDIR, -1, path, "not a directory");
+	if (img->ns == ISOKIT_NS_UDF) {
+		struct isokit_dir *d = calloc(1, sizeof(*d));
+		if (!d)
+			return ISOKIT_E_NOMEM;
+		d->img = img;
+		int rc = udf_dir_open(img, dir, path, &d->udf);
+		if (rc) {
+			free(d);
+			return rc;
+		}
+		*out = d;
+		return 0;
+	}
 	uint64_t off = (uint64_t)dir->dir_lba * ISO_BLOCK;
 	uint64_t span = ((uint64_t)dir->dir_size + ISO_BLOCK - 1) & ~(uint64_t)(ISO_BLOCK - 1);
 	if (!range_inside(off, span, img->size))
@@ -87,6 +102,7 @@ void isokit_dir_close(struct isokit_dir *d)
 {
 	if (!d)
 		return;
+	udf_dir_close(d->udf);
 	free(d->win);
 	free(d->ext);
 	free(d->path);
@@ -216,6 +232,8 @@ static int only_relocated_entries(struct isokit_image *img,
 
 int isokit_dir_next(struct isokit_dir *d, const struct isokit_node **out)
 {
+	if (d->udf)
+		return udf_dir_next(d->udf, out);
 	struct isokit_image *img = d->img;
 	struct dirrec r;
 	uint64_t addr;

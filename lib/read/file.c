@@ -51,9 +51,13 @@ static int read_stored(struct isokit_file *f, uint64_t off, uint8_t *buf,
 		size_t n = len;
 		if (n > e->length - off)
 			n = (size_t)(e->length - off);
-		int rc = img_read(f->img, e->offset + off, buf, n, f->name);
-		if (rc)
-			return rc;
+		if (e->offset == EXTENT_HOLE) {
+			memset(buf, 0, n);
+		} else {
+			int rc = img_read(f->img, e->offset + off, buf, n, f->name);
+			if (rc)
+				return rc;
+		}
 		buf += n;
 		len -= n;
 		off = 0;
@@ -136,7 +140,7 @@ int isokit_file_open(struct isokit_image *img, const struct isokit_node *n,
 	int rc = 0;
 	for (uint32_t i = 0; i < f->n_ext; i++) {
 		f->ext[i] = n->ext[i];
-		if (f->ext[i].length &&
+		if (f->ext[i].length && f->ext[i].offset != EXTENT_HOLE &&
 		    !range_inside(f->ext[i].offset, f->ext[i].length, img->size)) {
 			rc = img_error(img, ISOKIT_E_RANGE,
 				       (int64_t)(f->ext[i].offset / ISO_BLOCK), n->name,
@@ -233,6 +237,10 @@ int64_t isokit_file_runs(const struct isokit_file *f, uint64_t *offsets,
 {
 	if (f->zisofs)
 		return ISOKIT_E_UNSUPPORTED;
+	/* a hole has no place in the image: such a file is read, not mapped */
+	for (uint32_t i = 0; i < f->n_ext; i++)
+		if (f->ext[i].offset == EXTENT_HOLE && f->ext[i].length)
+			return ISOKIT_E_UNSUPPORTED;
 	uint64_t left = f->size;
 	size_t n = 0;
 	for (uint32_t i = 0; i < f->n_ext && left > 0; i++) {

@@ -12,6 +12,7 @@
 #include "base/bytes.h"
 #include "base/checked.h"
 #include "read/internal.h"
+#include "read/udf.h"
 #include "integrity/isomd5.h"
 
 #define VD_SCAN_MAX 128u /* descriptors looked at after block 16 */
@@ -315,6 +316,8 @@ static int choose_namespace(struct isokit_image *img)
 	if (ns == ISOKIT_NS_AUTO) {
 		if (img->info.has_rockridge)
 			ns = ISOKIT_NS_ROCKRIDGE;
+		else if (img->udf)
+			ns = ISOKIT_NS_UDF;
 		else if (img->joliet.present)
 			ns = ISOKIT_NS_JOLIET;
 		else if (img->evd.present)
@@ -323,6 +326,16 @@ static int choose_namespace(struct isokit_image *img)
 			ns = ISOKIT_NS_ISO9660;
 	}
 	struct tree_root *t = &img->pvd;
+	if (ns == ISOKIT_NS_UDF) {
+		if (!img->udf)
+			return img_error(img, ISOKIT_E_UNSUPPORTED, -1, NULL,
+					 "image has no UDF file system");
+		img->ns = img->info.ns = ns;
+		return udf_root_init(img);
+	}
+	if (!img->has_iso)
+		return img_error(img, ISOKIT_E_UNSUPPORTED, -1, NULL,
+				 "image has only a UDF file system, no ISO 9660 tree");
 	switch (ns) {
 	case ISOKIT_NS_ROCKRIDGE:
 		if (!img->info.has_rockridge)
@@ -351,6 +364,33 @@ static int choose_namespace(struct isokit_image *img)
 	return img_root_init(img, t);
 }
 
+/* Copy UTF-8 text into a shorter field, cut at a character boundary. */
+static void set_text(char *dst, size_t cap, const char *src)
+{
+	size_t n = strlen(src);
+	if (n >= cap) {
+		n = cap - 1;
+		while (n > 0 && ((unsigned char)src[n] & 0xC0) == 0x80)
+			n--;
+	}
+	memcpy(dst, src, n);
+	dst[n] = '\0';
+}
+
+/* An image with UDF and no ISO 9660 descriptors. */
+static int open_udf_only(struct isokit_image *img)
+{
+	struct isokit_volume_info *in = &img->info;
+	in->block_size = in->udf_block_size;
+	in->volume_blocks = img->size / in->udf_block_size;
+	set_text(in->volume_id, sizeof(in->volume_id), in->udf_volume_id);
+	set_text(in->volume_label, sizeof(in->volume_label), in->udf_volume_id);
+	set_text(in->volume_set_id, sizeof(in->volume_set_id), in->udf_volume_set_id);
+	in->created = in->udf_recorded;
+	img->errmsg[0] = '\0';
+	return choose_namespace(img);
+}
+
 static int open_image(struct isokit_image *img)
 {
 	uint8_t blk0[ISO_BLOCK];
@@ -365,8 +405,28 @@ static int open_image(struct isokit_image *img)
 		note_system_area(img, blk0);
 	}
 	rc = scan_descriptors(img);
+	if (rc == ISOKIT_E_NOTISO) {
+		/* perhaps UDF alone (mkudffs, some Blu-ray and Windows media) */
+		char iso_err[sizeof(img->errmsg)];
+		memcpy(iso_err, img->errmsg, sizeof(iso_err));
+		int urc = udf_mount(img);
+		if (urc == 0 && img->udf)
+			return open_udf_only(img);
+		if (urc < 0)
+			return urc; /* announced as UDF, and damaged */
+		memcpy(img->errmsg, iso_err, sizeof(iso_err));
+		return rc;
+	}
 	if (rc)
 		return rc;
+	img->has_iso = img->info.has_iso9660 = true;
+	rc = udf_mount(img);
+	if (rc) {
+		if (img->opts.ns == ISOKIT_NS_UDF)
+			return rc;
+		/* the ISO 9660 side can still be read */
+		img_finding(img, ISOKIT_SEV_ERROR, "udf", -1, NULL, "%s", img->errmsg);
+	}
 	uint64_t need;
 	if (ckd_mul_u64(&need, img->info.volume_blocks, ISO_BLOCK) ||
 	    need > img->size) {
@@ -452,8 +512,10 @@ void isokit_image_close(struct isokit_image *img)
 {
 	if (!img)
 		return;
-	if (!img->borrowed_src)
+	if (!img->borrowed_src) {
 		isokit_source_free(img->src);
+		udf_unmount(img->udf);
+	}
 	free(img->root.ext);
 	free(img);
 }

@@ -24,9 +24,13 @@
 #define READ_MAX_FINDINGS 50u              /* repeated findings, then quiet */
 
 struct extent {
-	uint64_t offset; /* byte offset in the image */
+	uint64_t offset; /* byte offset in the image, or EXTENT_HOLE */
 	uint64_t length; /* bytes */
 };
+
+/* An extent with no data in the image that reads as zeros (UDF's
+ * unrecorded and unallocated extents). */
+#define EXTENT_HOLE UINT64_MAX
 
 struct isokit_node {
 	struct isokit_stat st;
@@ -47,6 +51,8 @@ struct tree_root {
 	uint32_t pt_size, pt_l, pt_m; /* its path tables (never read by the reader) */
 };
 
+struct udf_volume;
+
 struct isokit_image {
 	struct isokit_source *src;
 	struct isokit_open_options opts;
@@ -56,6 +62,8 @@ struct isokit_image {
 	bool use_rr;    /* parse SUSP/Rock Ridge in records */
 	uint32_t su_skip; /* bytes skipped at the start of System Use */
 	struct tree_root pvd, joliet, evd;
+	bool has_iso;          /* a primary volume descriptor (not a UDF-only image) */
+	struct udf_volume *udf; /* NULL without UDF; views share their image's */
 	struct isokit_isomd5 isomd5; /* covered_bytes left 0: see verify.c */
 	int isomd5_state;            /* isomd5_parse(): 1 found, 0 none, -1 malformed */
 	struct isokit_node root;

@@ -29,7 +29,7 @@ int overlap_add(struct overlap_set *s, const struct isokit_node *node)
 		return 0;
 	s->files++;
 	for (uint32_t e = 0; e < node->n_ext; e++) {
-		if (node->ext[e].length == 0)
+		if (node->ext[e].length == 0 || node->ext[e].offset == EXTENT_HOLE)
 			continue;
 		if (s->n == s->cap) {
 			size_t nc = s->cap ? s->cap * 2 : 1024;

@@ -162,6 +162,34 @@ static void print_json(const char *path, const struct isokit_volume_info *vi,
 	else
 		fputs("  \"joliet\": null,\n", f);
 	fprintf(f, "  \"iso9660_1999\": %s,\n", vi->has_iso1999 ? "true" : "false");
+	fprintf(f, "  \"iso9660\": %s,\n", vi->has_iso9660 ? "true" : "false");
+	fputs("  \"udf\": ", f);
+	if (vi->has_udf) {
+		fputs("{\"revision\": ", f);
+		json_string(f, vi->udf_revision);
+		fputs(", \"volume_id\": ", f);
+		json_string(f, vi->udf_volume_id);
+		fputs(", \"volume_set_id\": ", f);
+		json_string(f, vi->udf_volume_set_id);
+		fputs(", \"fileset_id\": ", f);
+		json_string(f, vi->udf_fileset_id);
+		fputs(", \"implementation\": ", f);
+		json_string(f, vi->udf_impl_id);
+		char when[40];
+		format_time_iso(&vi->udf_recorded, when, sizeof(when));
+		fprintf(f, ", \"recorded\": ");
+		if (vi->udf_recorded.valid)
+			json_string(f, when);
+		else
+			fputs("null", f);
+		fprintf(f, ", \"block_size\": %u, \"anchor\": %u, \"partition_maps\": %u, "
+			   "\"partition_start\": %u, \"partition_blocks\": %u, \"metadata_partition\": %s},\n",
+			vi->udf_block_size, vi->udf_anchor, vi->udf_partitions,
+			vi->udf_partition_start, vi->udf_partition_blocks,
+			vi->udf_metadata ? "true" : "false");
+	} else {
+		fputs("null,\n", f);
+	}
 	fprintf(f, "  \"zisofs\": %s,\n",
 		zisofs > 0 ? "true" : zisofs == 0 ? "false" : "null");
 	fputs("  \"eltorito\": ", f);
@@ -293,7 +321,23 @@ static void print_human(const char *path, const struct isokit_volume_info *vi,
 	line("Image size:", buf);
 	line("Namespace used:", ns_name(vi->ns));
 	puts("Extensions:");
-	printf("  %-20s %s\n", "ISO 9660", "yes");
+	printf("  %-20s %s\n", "ISO 9660", vi->has_iso9660 ? "yes" : "no (UDF only)");
+	if (vi->has_udf) {
+		printf("  %-20s yes, revision %s, %u-byte blocks, anchor at block %u\n", "UDF",
+		       vi->udf_revision, vi->udf_block_size, vi->udf_anchor);
+		printf("    volume: ");
+		print_escaped(stdout, vi->udf_volume_id);
+		printf("\n    file set: ");
+		print_escaped(stdout, vi->udf_fileset_id);
+		printf("\n    partition: blocks %u-%u (%u)%s\n", vi->udf_partition_start,
+		       vi->udf_partition_start + vi->udf_partition_blocks - (vi->udf_partition_blocks > 0),
+		       vi->udf_partition_blocks,
+		       vi->udf_metadata ? ", with a metadata partition" : "");
+		if (vi->udf_impl_id[0])
+			printf("    recorded by: %s\n", vi->udf_impl_id);
+	} else {
+		printf("  %-20s no\n", "UDF");
+	}
 	if (vi->has_rockridge)
 		printf("  %-20s yes, version %s (ER %s)\n", "Rock Ridge",
 		       vi->rockridge_version,

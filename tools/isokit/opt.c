@@ -85,6 +85,7 @@ static int parse_ns(const char *s, enum isokit_namespace *ns)
 		{"iso9660", ISOKIT_NS_ISO9660},
 		{"iso", ISOKIT_NS_ISO9660},
 		{"iso9660-1999", ISOKIT_NS_ISO9660_1999},
+		{"udf", ISOKIT_NS_UDF},
 	};
 	for (size_t i = 0; i < sizeof(map) / sizeof(map[0]); i++) {
 		if (strcmp(s, map[i].name) == 0) {

@@ -116,6 +116,8 @@ const char *ns_name(enum isokit_namespace ns)
 		return "iso9660-1999";
 	case ISOKIT_NS_ISO9660:
 		return "iso9660";
+	case ISOKIT_NS_UDF:
+		return "udf";
 	default:
 		return "auto";
 	}
