@@ -23,6 +23,9 @@ packages=(
 	grub-common mtools fdisk gdisk grub-rescue-pc
 	# rip: GNU ddrescue, the peer whose map format we share and a judge of it
 	gddrescue
+	# UDF: mkudffs and udfinfo make and judge UDF images, pycdlib writes and
+	# reads them (Debian's python3, /usr/bin/python3)
+	udftools python3-pycdlib
 )
 
 SUDO=
