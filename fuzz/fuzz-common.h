@@ -89,6 +89,11 @@ static inline void fuzz_check_info(const struct isokit_volume_info *vi)
 	FUZZ_CHECK_ARRAY(vi->rockridge_version);
 	FUZZ_CHECK_ARRAY(vi->rockridge_er_id);
 	FUZZ_CHECK_ARRAY(vi->isomd5sum);
+	FUZZ_CHECK_ARRAY(vi->udf_revision);
+	FUZZ_CHECK_ARRAY(vi->udf_volume_id);
+	FUZZ_CHECK_ARRAY(vi->udf_volume_set_id);
+	FUZZ_CHECK_ARRAY(vi->udf_fileset_id);
+	FUZZ_CHECK_ARRAY(vi->udf_impl_id);
 	fuzz_sink += (size_t)vi->volume_blocks + vi->root_lba + vi->susp_skip;
 }
 

@@ -13,7 +13,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static const enum isokit_namespace namespaces[] = {
 		ISOKIT_NS_AUTO, ISOKIT_NS_JOLIET, ISOKIT_NS_ISO9660,
-		ISOKIT_NS_ROCKRIDGE, ISOKIT_NS_ISO9660_1999,
+		ISOKIT_NS_ROCKRIDGE, ISOKIT_NS_ISO9660_1999, ISOKIT_NS_UDF,
 	};
 	uint64_t budget = FUZZ_READ_CAP;
 	size_t i;

@@ -10,7 +10,7 @@
 
 static const struct opt_def common_defs[] = {
 	{OPT_NAMESPACE, 0, "namespace", "NS",
-	 "name tree to read: auto (Rock Ridge, else Joliet, else ISO 9660:1999, else ISO 9660), rockridge, joliet, iso9660, iso9660-1999"},
+	 "name tree to read: auto (Rock Ridge, else UDF, else Joliet, else ISO 9660:1999, else ISO 9660), rockridge, udf, joliet, iso9660, iso9660-1999"},
 	{OPT_QUIET, 'q', "quiet", NULL, "no progress and no warnings"},
 	{OPT_VERBOSE, 'v', "verbose", NULL, "say more"},
 	{OPT_HELP, 'h', "help", NULL, "show this help"},
