@@ -273,6 +273,15 @@ static int udf_node_load(struct isokit_image *img, struct udf_ad icb, struct iso
 	st->ctime = fe.attr_time;
 	st->btime = fe.created;
 	int rc = file_extents(img, b->block, off, &fe, icb.part, &b->ext, path);
+	if (rc == ISOKIT_E_CORRUPT || rc == ISOKIT_E_RANGE || rc == ISOKIT_E_LOOP ||
+	    rc == ISOKIT_E_LIMIT || rc == ISOKIT_E_UNSUPPORTED) {
+		/* a file whose data cannot be found stays listed, without data:
+		 * reading it fails, its neighbours are not lost */
+		img_finding(img, ISOKIT_SEV_ERROR, "udf-extents", img->err_sector, path, "%s",
+			    img->err_what);
+		b->ext.n = 0;
+		rc = 0;
+	}
 	if (rc)
 		return rc;
 	n->ext = b->ext.ext;

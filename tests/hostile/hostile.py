@@ -1555,6 +1555,151 @@ def vd_cases(ctx):
                bytes(32768) + b'\x01CD001\x01' + bytes(SECTOR - 7), expect(BAD, BAD, ANY, BAD, BAD))
 
 
+# ---------------------------------------------------------------- UDF
+
+def udf_base(**kw):
+    """A UDF-only image from udfbuild.py (512-byte blocks, partition at 260)
+    and helpers to find and re-seal its descriptors."""
+    from udfbuild import Image as UdfImage
+    return bytearray(UdfImage(512, kw.get('metadata', False), kw.get('revision', 0x0102)).build())
+
+
+UDF_BS, UDF_PART = 512, 260
+
+
+def udf_retag(d, off):
+    """Recompute the CRC and checksum of the descriptor at byte @off."""
+    from udfbuild import crc16
+    ln = int.from_bytes(d[off + 10:off + 12], 'little')
+    d[off + 8:off + 10] = crc16(bytes(d[off + 16:off + 16 + ln])).to_bytes(2, 'little')
+    d[off + 4] = (sum(d[off:off + 4]) + sum(d[off + 5:off + 16])) & 0xFF
+
+
+def udf_block(lblock):
+    """Byte offset of a block of the (only) partition."""
+    return (UDF_PART + lblock) * UDF_BS
+
+
+def udf_fids(d, lblock):
+    """(offset, name bytes) of each identifier in the directory data at @lblock."""
+    off = udf_block(lblock)
+    while int.from_bytes(d[off:off + 2], 'little') == 257:
+        iu = int.from_bytes(d[off + 36:off + 38], 'little')
+        lfi = d[off + 19]
+        yield off, bytes(d[off + 38 + iu:off + 38 + iu + lfi])
+        off += (38 + iu + lfi + 3) & ~3
+
+
+def udf_fid(d, lblock, name):
+    for off, n in udf_fids(d, lblock):
+        if n[1:] == name.encode():
+            return off
+    raise KeyError(name)
+
+
+@case
+def udf_cases(ctx):
+    """UDF (udfbuild.py images, UDF alone): the good image, bad tag CRCs,
+    both descriptor sequences damaged or pointing at themselves, directory
+    and allocation-extent loops, indirect-entry loops, extents past the
+    partition, absurd sizes and lengths, names with '/' and NUL, a symlink
+    out of the destination."""
+    # layout (udfbuild.py): FSD 0, root FE 1, root data 2, sub FE 3,
+    # sub data 4, a.txt FE 5, tiny FE 6, big.bin FE 7, its AED 8, link FE 9
+    good = udf_base()
+    yield Case('udf-good', 'UDF alone: files, a hole, an allocation extent, symlink, hard links',
+               bytes(good), GOOD, cat='/a.txt')
+    yield Case('udf-good-metadata', 'UDF 2.50 with a metadata partition', bytes(udf_base(metadata=True)),
+               GOOD, cat='/sub/big.bin')
+    d = bytearray(good)
+    d[udf_block(0) + 100] ^= 0xFF
+    yield Case('udf-fsd-crc', 'the file set descriptor fails its CRC', bytes(d), CORRUPT_ALL, cat='/a.txt')
+    d = bytearray(good)
+    d[33 * UDF_BS + 20] ^= 0xFF
+    yield Case('udf-main-vds-bad', 'main sequence damaged, reserve good', bytes(d), SURVIVE, cat='/a.txt')
+    d = bytearray(good)
+    for seq in (32, 48):
+        d[(seq + 1) * UDF_BS + 20] ^= 0xFF
+    yield Case('udf-both-vds-bad', 'both sequences damaged', bytes(d), CORRUPT_ALL, cat='/a.txt')
+    d = bytearray(good)
+    for seq in (32, 48):
+        off = seq * UDF_BS
+        d[off:off + UDF_BS] = bytes(UDF_BS)
+        d[off:off + 2] = (3).to_bytes(2, 'little')
+        d[off + 2] = 2
+        d[off + 12:off + 16] = seq.to_bytes(4, 'little')
+        d[off + 20:off + 24] = (16 * UDF_BS).to_bytes(4, 'little')
+        d[off + 24:off + 28] = seq.to_bytes(4, 'little')
+        d[off + 10:off + 12] = (512 - 16).to_bytes(2, 'little')
+        udf_retag(d, off)
+    yield Case('udf-vdp-loop', 'both sequences start with a pointer to themselves', bytes(d),
+               CORRUPT_ALL, cat='/a.txt')
+    d = bytearray(good)
+    off = udf_fid(d, 4, 'big.bin')
+    d[off + 18] |= 2
+    d[off + 24:off + 28] = (1).to_bytes(4, 'little')   # the root's entry
+    udf_retag(d, off)
+    yield Case('udf-dir-loop', 'sub/big.bin is the root directory again', bytes(d),
+               expect(BAD, BAD, ANY, ANY, BAD), cat='/a.txt')
+    d = bytearray(good)
+    aed = udf_block(8)
+    d[aed + 24 + 8:aed + 24 + 16] = ((3 << 30) | UDF_BS).to_bytes(4, 'little') + (8).to_bytes(4, 'little')
+    udf_retag(d, aed)
+    yield Case('udf-aed-loop', "big.bin's allocation extent continues in itself", bytes(d),
+               expect(ANY, ANY, ANY, BAD, BAD), cat='/sub/big.bin')
+    d = bytearray(good)
+    fe = udf_block(5)
+    d[fe + 176 + 4:fe + 176 + 8] = (10 ** 9).to_bytes(4, 'little')
+    udf_retag(d, fe)
+    yield Case('udf-extent-past', "a.txt's extent lies far past the partition", bytes(d),
+               expect(ANY, ANY, ANY, BAD, BAD), cat='/a.txt')
+    d = bytearray(good)
+    d[fe + 56:fe + 64] = (1 << 62).to_bytes(8, 'little')
+    udf_retag(d, fe)
+    yield Case('udf-huge-size', 'a.txt claims 4 EiB with 20 bytes recorded', bytes(d),
+               expect(ANY, ANY, ANY, BAD, BAD), cat='/a.txt')
+    d = bytearray(good)
+    d[fe + 172:fe + 176] = (0xFFFFFF00).to_bytes(4, 'little')
+    udf_retag(d, fe)
+    yield Case('udf-ad-length', "a.txt's descriptors claim 4 GiB inside one block", bytes(d),
+               expect(BAD, BAD, ANY, BAD, BAD), cat='/a.txt')
+    d = bytearray(good)
+    fe = udf_block(5)
+    ie = bytearray(UDF_BS)
+    ie[0:2] = (259).to_bytes(2, 'little')
+    ie[2] = 2
+    ie[12:16] = (5).to_bytes(4, 'little')
+    ie[10:12] = (52 - 16).to_bytes(2, 'little')
+    ie[36:40] = UDF_BS.to_bytes(4, 'little')
+    ie[40:44] = (5).to_bytes(4, 'little')                  # itself
+    d[fe:fe + UDF_BS] = ie
+    udf_retag(d, fe)
+    yield Case('udf-indirect-loop', "a.txt's entry is an indirect entry pointing at itself", bytes(d),
+               expect(BAD, BAD, ANY, BAD, BAD), cat='/a.txt')
+    d = bytearray(good)
+    off = udf_fid(d, 2, 'tiny.txt')
+    d[off + 36:off + 38] = (0xFFFF).to_bytes(2, 'little')
+    udf_retag(d, off)
+    yield Case('udf-fid-iu', 'an identifier with 64 KiB of implementation use in a 200-byte directory',
+               bytes(d), expect(BAD, BAD, ANY, ANY, BAD), cat='/a.txt')
+    for evil, nm in ((b'a/b', 'slash'), (b'x\0y', 'nul')):
+        d = bytearray(good)
+        off = udf_fid(d, 2, 'tiny.txt')   # 8 bytes of name: same length keeps the layout
+        d[off + 38 + 1:off + 38 + 9] = evil.ljust(8, b'_')
+        udf_retag(d, off)
+        yield Case('udf-name-' + nm, 'a UDF name holding %r' % evil, bytes(d), UNSAFE_NAME, cat='/a.txt')
+    d = bytearray(good)
+    link = udf_block(9)
+    # path components: root, then "etc" (the link leaves any destination)
+    pc = bytes([2, 0, 0, 0, 5, 4, 0, 0, 8]) + b'etc'
+    d[link + 176:link + 176 + len(pc)] = pc
+    d[link + 56:link + 64] = len(pc).to_bytes(8, 'little')
+    d[link + 172:link + 176] = len(pc).to_bytes(4, 'little')
+    d[link + 10:link + 12] = (176 + len(pc) - 16).to_bytes(2, 'little')
+    udf_retag(d, link)
+    yield Case('udf-symlink-absolute', 'sub/link points at /etc', bytes(d), SURVIVE, cat='/a.txt')
+
+
 def all_cases(ctx):
     for fn in CASE_FUNCS:
         for c in fn(ctx):
