@@ -422,7 +422,8 @@ static int open_image(struct isokit_image *img)
 	img->has_iso = img->info.has_iso9660 = true;
 	rc = udf_mount(img);
 	if (rc) {
-		if (img->opts.ns == ISOKIT_NS_UDF)
+		/* a read that failed is the image's failure, not UDF's */
+		if (img->opts.ns == ISOKIT_NS_UDF || rc == ISOKIT_E_IO || rc == ISOKIT_E_NOMEM)
 			return rc;
 		/* the ISO 9660 side can still be read */
 		img_finding(img, ISOKIT_SEV_ERROR, "udf", -1, NULL, "%s", img->errmsg);
