@@ -159,23 +159,30 @@ struct node_bufs {
 	uint8_t *block;
 };
 
-static int read_extents(struct isokit_image *img, const struct ext_list *l, uint8_t *buf,
-			size_t len, const char *path)
+/* Bytes [pos, pos+len) of the data in extents @p l (holes read as zeros). */
+static int read_extents(struct isokit_image *img, const struct ext_list *l, uint64_t pos,
+			uint8_t *buf, size_t len, const char *path)
 {
 	for (uint32_t i = 0; i < l->n && len; i++) {
-		size_t n = l->ext[i].length < len ? (size_t)l->ext[i].length : len;
-		if (l->ext[i].offset == EXTENT_HOLE)
+		const struct extent *e = &l->ext[i];
+		if (pos >= e->length) {
+			pos -= e->length;
+			continue;
+		}
+		size_t n = e->length - pos < len ? (size_t)(e->length - pos) : len;
+		if (e->offset == EXTENT_HOLE) {
 			memset(buf, 0, n);
-		else if (!range_inside(l->ext[i].offset, n, img->size))
-			return img_error(img, ISOKIT_E_RANGE, -1, path,
-					 "UDF: data lies past the end of the image");
-		else {
-			int rc = img_read(img, l->ext[i].offset, buf, n, path);
+		} else {
+			if (!range_inside(e->offset + pos, n, img->size))
+				return img_error(img, ISOKIT_E_RANGE, -1, path,
+						 "UDF: data lies past the end of the image");
+			int rc = img_read(img, e->offset + pos, buf, n, path);
 			if (rc)
 				return rc;
 		}
 		buf += n;
 		len -= n;
+		pos = 0;
 	}
 	return len ? img_error(img, ISOKIT_E_CORRUPT, -1, path,
 			       "UDF: file shorter than its recorded size")
@@ -194,7 +201,7 @@ static int symlink_target(struct isokit_image *img, struct isokit_node *n, struc
 	if (!b->target && !(b->target = malloc(cap + UDF_MAX_SYMLINK)))
 		return ISOKIT_E_NOMEM;
 	uint8_t *raw = (uint8_t *)b->target + cap;
-	int rc = read_extents(img, &b->ext, raw, len, path);
+	int rc = read_extents(img, &b->ext, 0, raw, len, path);
 	if (rc)
 		return rc;
 	int k = udf_symlink_decode(raw, len, b->target, cap);
@@ -387,34 +394,9 @@ static int dir_bytes(struct udf_dir *d, size_t len, const uint8_t **p)
 {
 	if (d->pos < d->win_off || d->pos + len > d->win_off + d->win_len) {
 		size_t n = d->size - d->pos < d->win_cap ? (size_t)(d->size - d->pos) : d->win_cap;
-		/* the window's bytes, as read_extents reads from the start */
-		uint64_t skip = d->pos;
-		uint8_t *w = d->win;
-		size_t left = n;
-		for (uint32_t i = 0; i < d->ext.n && left; i++) {
-			const struct extent *e = &d->ext.ext[i];
-			if (skip >= e->length) {
-				skip -= e->length;
-				continue;
-			}
-			size_t k = e->length - skip < left ? (size_t)(e->length - skip) : left;
-			if (e->offset == EXTENT_HOLE) {
-				memset(w, 0, k);
-			} else {
-				if (!range_inside(e->offset + skip, k, d->img->size))
-					return img_error(d->img, ISOKIT_E_RANGE, -1, d->path,
-							 "UDF: directory lies past the end of the image");
-				int rc = img_read(d->img, e->offset + skip, w, k, d->path);
-				if (rc)
-					return rc;
-			}
-			w += k;
-			left -= k;
-			skip = 0;
-		}
-		if (left)
-			return img_error(d->img, ISOKIT_E_CORRUPT, -1, d->path,
-					 "UDF: directory shorter than its recorded size");
+		int rc = read_extents(d->img, &d->ext, d->pos, d->win, n, d->path);
+		if (rc)
+			return rc;
 		d->win_off = d->pos;
 		d->win_len = n;
 	}

@@ -153,17 +153,12 @@ expect_rc 1 "and still says the image is damaged"
 
 # an allocation descriptor of big.bin turned into a pointer to an
 # allocation extent at the file entry's own block (a loop)
-"$PY" - "$T/g.iso" "$T/loop.iso" "$T/past.iso" <<'EOF'
+"$PY" - "$T/g.iso" "$T/loop.iso" "$T/past.iso" "$(dirname "$0")/../hostile" <<'EOF'
 import struct, sys
+sys.path.insert(0, sys.argv[4])
+from udfbuild import crc16 as crc
 data = bytearray(open(sys.argv[1], 'rb').read())
 bs, start = 2048, 257
-def crc(b):
-    c = 0
-    for x in b:
-        c ^= x << 8
-        for _ in range(8):
-            c = ((c << 1) ^ 0x1021) & 0xFFFF if c & 0x8000 else (c << 1) & 0xFFFF
-    return c
 def retag(off):
     ln = struct.unpack_from('<H', data, off + 10)[0]
     struct.pack_into('<H', data, off + 8, crc(data[off + 16:off + 16 + ln]))
