@@ -183,6 +183,12 @@ expect_rc 0 "devices on a loop device"
 lsz=$(lsblk -bdno SIZE "$L" | tr -d ' ')
 [ "$(json 'd["devices"][0]["size"], d["devices"][0]["transport"], d["devices"][0]["backing_file"]')" = "$lsz loop $T/stick.img" ] &&
 	ok "devices: size (lsblk says $lsz), transport, backing file" || not_ok "devices JSON: $(cat "$T/out")"
+# a drive that cannot be opened, then a good device: each reported as itself
+run "$ISOKIT" devices --json "stdio:$T/no/such/dir/drive" "$L"
+expect_rc 1 "devices: one argument that cannot be opened: exit 1"
+[ "$(json '[x["path"] for x in d["devices"]]')" = "['$L']" ] &&
+	ok "devices: the failed argument leaves nothing behind in the next one's entry" ||
+	not_ok "devices JSON after a failed argument: $(cat "$T/out")"
 run "$ISOKIT" devices --all --json
 if python3 - "$T/out" "$L" <<'PY'
 import json, subprocess, sys

@@ -357,7 +357,8 @@ static int fill_disk(struct blockdev *b, const char *name, const struct usage *u
 	copy_str(b->name, sizeof(b->name), name);
 	snprintf(b->path, sizeof(b->path), "/dev/%s", b->name);
 	char sys[PATH_MAX], real[PATH_MAX];
-	if (!join(sys, "/sys/block", name) || !realpath(sys, real) || !read_devnum(sys, &b->dev))
+	dev_t dev; /* a disk has a device number */
+	if (!join(sys, "/sys/block", name) || !realpath(sys, real) || !read_devnum(sys, &dev))
 		return -ENOENT;
 	uint64_t v = 0;
 	if (read_u64(sys, "size", &v))

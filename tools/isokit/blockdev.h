@@ -19,7 +19,6 @@ struct blockdev {
 	char model[128];      /* vendor and model; "" when the device has none */
 	char transport[16];   /* usb, mmc, nvme, ata, scsi, virtio, loop, virtual, "" */
 	char backing[256];    /* a loop device's file */
-	dev_t dev;
 	uint64_t size;        /* bytes; 0 for an empty drive */
 	bool removable, readonly, optical;
 	bool system;          /* holds /, /boot, /boot/efi or /usr */

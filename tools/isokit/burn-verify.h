@@ -28,8 +28,8 @@ struct compare {
  * Compare the first @p size bytes of @p target with the image in @p image_fd,
  * sector by sector. A sector the target cannot give (read error, or the
  * target ends early) counts as unreadable. @return 0 (the findings are in
- * @p c), or EXIT_FAIL when the image itself cannot be read or on Ctrl-C,
- * with the error printed.
+ * @p c), or EXIT_FAIL when the image itself cannot be read (the error
+ * printed) or on Ctrl-C (the caller says so).
  */
 int compare_target(const char *image, int image_fd, uint64_t size,
 		   const struct isokit_rip_input *target, bool quiet, struct compare *c);

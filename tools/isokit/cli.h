@@ -107,6 +107,8 @@ struct progress {
 	char note[64]; /* shown after the rate, e.g. a drive's buffer fill */
 };
 void progress_init(struct progress *p, const char *what, uint64_t total, bool quiet);
+/* CLOCK_MONOTONIC in nanoseconds. */
+uint64_t now_ns(void);
 void progress_update(struct progress *p, uint64_t add_bytes, uint64_t add_files);
 void progress_end(struct progress *p);
 /* Text shown after the rate from the next update on ("" for none). */

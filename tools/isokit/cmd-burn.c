@@ -20,6 +20,7 @@
 #include <linux/fs.h>
 #include <pthread.h>
 #include <semaphore.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
@@ -64,7 +65,9 @@ static const struct opt_def burn_opts[] = {
 
 struct burn_args {
 	bool yes, no_verify, dry_run, blank, blank_full, dummy, multi;
-	const char *speed;
+	const char *speed; /* as given, for messages */
+	double speed_value;
+	bool speed_times; /* a multiple of the media's 1x */
 };
 
 static int burn_opt(int id, const char *arg, void *vctx)
@@ -94,6 +97,8 @@ static int burn_opt(int id, const char *arg, void *vctx)
 			return usage_error(&cmd_burn_def, "--speed takes kB/s (1385) or a "
 					   "multiple of 1x (8x), not '%s'", arg);
 		a->speed = arg;
+		a->speed_value = v;
+		a->speed_times = *end == 'x';
 		break;
 	}
 	case OPT_DUMMY:
@@ -106,22 +111,12 @@ static int burn_opt(int id, const char *arg, void *vctx)
 	return -1;
 }
 
-static uint64_t now_ns(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
-
 /* ---- writing a file or block device ---- */
 
 /* Writes of 4 MiB with O_DIRECT to a device: straight to it, the larger the
  * better for a stick's controller. Writes of 1 MiB through the page cache
- * to a file the kernel cannot copy for us (copy_in_kernel), flushed at the
- * end: on the development VM O_DIRECT to a file (two 4 MiB buffers in
- * flight) took 2.4 s for 2 GiB where dd bs=1M through the cache takes
- * 1.4 s (or 4.5 s, by chance: the VM hands freed memory to its host;
- * bench/burn.py). */
+ * to a file the kernel cannot copy for us (copy_in_kernel): 4 MiB ones
+ * through the cache cost more (bench/burn.py, bench/README.md). */
 #define WRITE_STEP_DIRECT (4u << 20)
 #define WRITE_STEP_CACHED (1u << 20)
 
@@ -129,7 +124,8 @@ static uint64_t now_ns(void)
  * The image is read by a thread of its own into two buffers while the
  * other one is written: with O_DIRECT on both sides (no page cache, so
  * nothing to overlap reads and writes for us) a read and a write of 4 MiB
- * then take the time of the slower, not of both.
+ * then take the time of the slower, not of both. The thread runs with the
+ * signals blocked, so that Ctrl-C reaches the writer, which stops.
  */
 struct reader {
 	int fd;         /* the image, with O_DIRECT when it could be opened so */
@@ -168,7 +164,7 @@ static void *read_ahead(void *arg)
 /* Copy the image to @p out; @p direct: @p out has O_DIRECT, which the
  * last write, if it is not a whole number of 4 KiB blocks, goes without. */
 static int copy_image(const char *image, int in, const char *target, int out, uint64_t size,
-		      bool direct, bool quiet)
+		      bool direct, struct progress *p)
 {
 	struct reader r = {.size = size, .step = direct ? WRITE_STEP_DIRECT : WRITE_STEP_CACHED};
 	char path[64];
@@ -189,16 +185,21 @@ static int copy_image(const char *image, int in, const char *target, int out, ui
 		sem_init(&r.empty[i], 0, 1);
 	}
 	pthread_t th;
-	if (pthread_create(&th, NULL, read_ahead, &r) != 0) {
+	sigset_t all, old;
+	sigfillset(&all);
+	pthread_sigmask(SIG_BLOCK, &all, &old);
+	int started = pthread_create(&th, NULL, read_ahead, &r);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	if (started != 0) {
 		msg_error(image, "cannot start a thread");
 		rc = EXIT_FAIL;
 		goto out;
 	}
-	struct progress p;
-	progress_init(&p, "writing", size, quiet);
 	unsigned k = 0;
 	for (uint64_t done = 0; done < size; k ^= 1) {
-		sem_wait(&r.filled[k]);
+		/* Ctrl-C wakes the wait (a signal, not a filled buffer) */
+		while (sem_wait(&r.filled[k]) != 0 && !interrupted())
+			;
 		if (interrupted()) {
 			rc = EXIT_FAIL;
 			break;
@@ -223,80 +224,18 @@ static int copy_image(const char *image, int in, const char *target, int out, ui
 		}
 		sem_post(&r.empty[k]);
 		done += n;
-		progress_update(&p, n, 0);
+		progress_update(p, n, 0);
 	}
 	/* let the reader out of its wait, whichever buffer it waits for */
 	r.stop = true;
 	sem_post(&r.empty[0]);
 	sem_post(&r.empty[1]);
 	pthread_join(th, NULL);
-	progress_end(&p);
-	if (rc == 0 && fsync(out) != 0) {
-		msg_error(target, "flushing the writes failed: %s", strerror(errno));
-		rc = EXIT_FAIL;
-	}
 out:
 	free(r.buf[0]);
 	free(r.buf[1]);
 	if (r.direct)
 		close(r.fd);
-	return rc;
-}
-
-/*
- * A file target is copied by the kernel first (copy_file_range): page cache
- * to page cache, with no trip through our buffers, or a reflink or
- * server-side copy where the filesystem has one. On the development VM it
- * wrote 2 GiB in 1.5 s where the read/write loop took 3.3 s and dd bs=1M
- * 1.8 to 6 s (bench/burn.py). Returns COPY_UNSUPPORTED, having written
- * nothing, where the kernel cannot copy between these two files.
- */
-#define COPY_UNSUPPORTED (-1)
-#define COPY_STEP (16u << 20) /* per call: progress and Ctrl-C stay prompt */
-
-static int copy_in_kernel(const char *image, int in, const char *target, int out,
-			  uint64_t size, bool quiet)
-{
-	struct progress p;
-	bool started = false;
-	int rc = 0;
-	for (uint64_t done = 0; done < size;) {
-		if (interrupted()) {
-			rc = EXIT_FAIL;
-			break;
-		}
-		size_t n = size - done < COPY_STEP ? (size_t)(size - done) : COPY_STEP;
-		loff_t off_in = (loff_t)done, off_out = (loff_t)done;
-		ssize_t got = copy_file_range(in, &off_in, out, &off_out, n, 0);
-		if (got < 0 && errno == EINTR)
-			continue;
-		if (got < 0 && !started &&
-		    (errno == EXDEV || errno == EINVAL || errno == ENOSYS || errno == EOPNOTSUPP ||
-		     errno == EBADF || errno == ETXTBSY))
-			return COPY_UNSUPPORTED;
-		if (got <= 0) {
-			if (got == 0)
-				msg_error(image, "read failed at byte %" PRIu64
-					  ": the image is shorter than it was", done);
-			else
-				msg_error(target, "copy failed at byte %" PRIu64 ": %s", done,
-					  strerror(errno));
-			rc = EXIT_FAIL;
-			break;
-		}
-		if (!started) {
-			progress_init(&p, "writing", size, quiet);
-			started = true;
-		}
-		done += (uint64_t)got;
-		progress_update(&p, (uint64_t)got, 0);
-	}
-	if (started)
-		progress_end(&p);
-	if (rc == 0 && fsync(out) != 0) {
-		msg_error(target, "flushing the writes failed: %s", strerror(errno));
-		rc = EXIT_FAIL;
-	}
 	return rc;
 }
 
@@ -316,6 +255,71 @@ struct outcome {
 static bool good(const struct outcome *o)
 {
 	return !o->verified || (o->cmp.differ == 0 && o->cmp.unreadable == 0);
+}
+
+/*
+ * A file target is copied by the kernel first (copy_file_range): page cache
+ * to page cache, with no trip through our buffers, or a reflink or
+ * server-side copy where the filesystem has one. On the development VM it
+ * wrote 2 GiB in 1.5 s where the read/write loop took 3.3 s (bench/burn.py).
+ * Returns COPY_UNSUPPORTED, having written nothing, where the kernel cannot
+ * copy between these two files (across file system types, a block device
+ * as the image, a seccomp filter, a file that reads as empty to it).
+ */
+#define COPY_UNSUPPORTED (-1)
+#define COPY_STEP (16u << 20) /* per call: progress and Ctrl-C stay prompt */
+
+static int copy_in_kernel(const char *image, int in, const char *target, int out,
+			  uint64_t size, struct progress *p)
+{
+	for (uint64_t done = 0; done < size;) {
+		if (interrupted())
+			return EXIT_FAIL;
+		size_t n = size - done < COPY_STEP ? (size_t)(size - done) : COPY_STEP;
+		loff_t off_in = (loff_t)done, off_out = (loff_t)done;
+		ssize_t got = copy_file_range(in, &off_in, out, &off_out, n, 0);
+		if (got < 0 && errno == EINTR)
+			continue;
+		if (done == 0 &&
+		    (got == 0 || (got < 0 && (errno == EXDEV || errno == EINVAL || errno == ENOSYS ||
+					     errno == EOPNOTSUPP || errno == EBADF ||
+					     errno == ETXTBSY || errno == EPERM))))
+			return COPY_UNSUPPORTED;
+		if (got == 0) {
+			msg_error(image, "read failed at byte %" PRIu64
+				  ": the image is shorter than it was", done);
+			return EXIT_FAIL;
+		}
+		if (got < 0) {
+			msg_error(target, "copy failed at byte %" PRIu64 ": %s", done,
+				  strerror(errno));
+			return EXIT_FAIL;
+		}
+		done += (uint64_t)got;
+		progress_update(p, (uint64_t)got, 0);
+	}
+	return 0;
+}
+
+/* Write the image into @p out (the kernel's copy first where @p in_kernel),
+ * with a progress bar, flushed; the time it took goes to the outcome. */
+static int write_target(struct outcome *o, int in, const char *target, int out, bool direct,
+			bool in_kernel, bool quiet)
+{
+	struct progress p;
+	progress_init(&p, "writing", o->size, quiet);
+	uint64_t t0 = now_ns();
+	int rc = in_kernel ? copy_in_kernel(o->image, in, target, out, o->size, &p)
+			   : COPY_UNSUPPORTED;
+	if (rc == COPY_UNSUPPORTED)
+		rc = copy_image(o->image, in, target, out, o->size, direct, &p);
+	progress_end(&p);
+	if (rc == 0 && fsync(out) != 0) {
+		msg_error(target, "flushing the writes failed: %s", strerror(errno));
+		rc = EXIT_FAIL;
+	}
+	o->write_secs = (double)(now_ns() - t0) / 1e9;
+	return rc;
 }
 
 static void print_json(const struct outcome *o)
@@ -441,11 +445,7 @@ static int burn_file(struct outcome *o, int image_fd, const struct burn_args *a,
 		msg_error(part, "%s", strerror(errno));
 		return EXIT_FAIL;
 	}
-	uint64_t t0 = now_ns();
-	int rc = copy_in_kernel(o->image, image_fd, part, out, o->size, quiet);
-	if (rc == COPY_UNSUPPORTED)
-		rc = copy_image(o->image, image_fd, part, out, o->size, false, quiet);
-	o->write_secs = (double)(now_ns() - t0) / 1e9;
+	int rc = write_target(o, image_fd, part, out, false, true, quiet);
 	if (close(out) != 0 && rc == 0) {
 		msg_error(part, "%s", strerror(errno));
 		rc = EXIT_FAIL;
@@ -488,9 +488,7 @@ static int burn_block(struct outcome *o, int image_fd, const struct burn_args *a
 		return EXIT_FAIL;
 	}
 	bool direct = fcntl(out, F_GETFL) & O_DIRECT;
-	uint64_t t0 = now_ns();
-	int rc = copy_image(o->image, image_fd, t->arg, out, o->size, direct, quiet);
-	o->write_secs = (double)(now_ns() - t0) / 1e9;
+	int rc = write_target(o, image_fd, t->arg, out, direct, false, quiet);
 	o->written = rc == 0;
 	if (rc == 0 && !a->no_verify)
 		rc = verify_path(o, image_fd, t->path, quiet);
@@ -513,8 +511,8 @@ static int burn_optical(struct outcome *o, int image_fd, const struct burn_args 
 		rc = optical_blank(opt, a->blank_full, quiet);
 	struct optical_write_opts w = {.dummy = a->dummy, .multi = a->multi, .quiet = quiet};
 	if (rc == 0 && a->speed) {
-		double v = strtod(a->speed, NULL);
-		w.speed_kbs = strchr(a->speed, 'x') ? (int)(v * optical_speed_1x(&o->media)) : (int)v;
+		double v = a->speed_value;
+		w.speed_kbs = a->speed_times ? (int)(v * optical_speed_1x(&o->media)) : (int)v;
 	}
 	uint64_t t0 = now_ns();
 	if (rc == 0)
@@ -655,8 +653,8 @@ int cmd_burn(int argc, char **argv)
 				  t->kind == TARGET_FILE ? " (it was not kept)" : "");
 			rc = EXIT_DAMAGE;
 		}
-	} else if (interrupted() && t->kind != TARGET_OPTICAL) {
-		/* (optical.c says what the disc holds) */
+	} else if (interrupted() && (t->kind != TARGET_OPTICAL || o.written)) {
+		/* (optical.c says what an interrupted open, blanking or burn left) */
 		msg_error(target_arg, "interrupted: %s",
 			  t->kind == TARGET_FILE ? "nothing written under that name"
 			  : o.written ? "the image was written but not read back"

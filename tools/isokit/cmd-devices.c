@@ -6,9 +6,9 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <inttypes.h>
 #include <limits.h>
 #include <stdarg.h>
-#include <inttypes.h>
 #include <linux/cdrom.h>
 #include <stdlib.h>
 #include <string.h>
@@ -243,6 +243,8 @@ int cmd_devices(int argc, char **argv)
 		}
 		for (int i = first; i < argc; i++) {
 			struct entry *x = &e[n];
+			/* a failed argument leaves its slot to the next one */
+			memset(x, 0, sizeof(*x));
 			if (strncmp(argv[i], "stdio:", 6) == 0) {
 				x->adr = argv[i];
 				x->d.optical = true;

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 /*
  * isokit rip DEVICE -o OUT.iso: a disc, stick or image file read into an
- * image, surviving bad sectors (rip.h). The work goes to OUT.iso.part and
+ * image, surviving bad sectors (lib/rip, rip-source.h). The work goes to OUT.iso.part and
  * the rescue map (OUT.iso.map, or --map) is saved as it goes; the same
  * command run again goes on from the map. When every phase has run the
  * image gets its name, even with sectors missing (they are zeros, and the
@@ -184,20 +184,13 @@ static int load_map(const char *path, uint64_t size, struct isokit_rip_map **m)
 	} else if (!(text = malloc((size_t)st.st_size + 1))) {
 		msg_error(NULL, "out of memory");
 	} else {
-		size_t n = 0;
-		ssize_t r = 1;
-		while (n < (size_t)st.st_size && (r = read(fd, text + n, (size_t)st.st_size - n)) != 0) {
-			if (r < 0 && errno == EINTR)
-				continue;
-			if (r < 0)
-				break;
-			n += (size_t)r;
-		}
+		int64_t r = fd_read_at(fd, 0, text, (size_t)st.st_size);
+		size_t n = r > 0 ? (size_t)r : 0;
 		char msg[256] = "";
 		uint64_t dropped = 0;
 		int pr;
 		if (r < 0)
-			msg_error(NULL, "%s: %s", path, strerror(errno));
+			msg_error(NULL, "%s: %s", path, strerror((int)-r));
 		else if ((pr = isokit_rip_map_parse(text, n, size, m, &dropped, msg, sizeof(msg))) != 0)
 			msg_error(NULL, "%s: not a rescue map: %s", path,
 				  msg[0] ? msg : isokit_strerror(pr));

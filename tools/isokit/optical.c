@@ -78,7 +78,7 @@ static bool profile_overwritable(int p)
 
 static void wait_idle(struct burn_drive *d)
 {
-	while (burn_drive_get_status(d, NULL) != BURN_DRIVE_IDLE)
+	while (burn_drive_get_status(d, NULL) != BURN_DRIVE_IDLE && !interrupted())
 		usleep(100000);
 }
 
@@ -106,8 +106,13 @@ int optical_open(const char *adr, struct optical **out, struct optical_media *m,
 	o->drive = o->info[0].drive;
 	wait_idle(o->drive);
 	enum burn_disc_status st;
-	while ((st = burn_disc_get_status(o->drive)) == BURN_DISC_UNREADY)
+	while ((st = burn_disc_get_status(o->drive)) == BURN_DISC_UNREADY && !interrupted())
 		usleep(100000);
+	if (interrupted()) {
+		msg_error(adr, "interrupted while waiting for the drive");
+		optical_close(o);
+		return EXIT_FAIL;
+	}
 
 	snprintf(m->drive, sizeof(m->drive), "%.8s %.16s", o->info[0].vendor,
 		 o->info[0].product);
@@ -117,8 +122,6 @@ int optical_open(const char *adr, struct optical **out, struct optical_media *m,
 		snprintf(m->profile, sizeof(m->profile), "%s", name);
 	o->profile = pno;
 	snprintf(m->status, sizeof(m->status), "%s", status_name(st));
-	m->pseudo = burn_drive_get_drive_role(o->drive) != 1;
-	m->overwritable = profile_overwritable(pno);
 	m->erasable = burn_disc_erasable(o->drive) == 1;
 	int sectors = 0;
 	if ((st == BURN_DISC_FULL || st == BURN_DISC_APPENDABLE) &&
@@ -159,7 +162,7 @@ static void follow(struct optical *o, const char *what, uint64_t total, bool wri
 	struct burn_progress p;
 	uint64_t shown = 0;
 	bool canceled = false;
-	while (burn_drive_get_status(o->drive, &p) == BURN_DRIVE_SPAWNING)
+	while (burn_drive_get_status(o->drive, &p) == BURN_DRIVE_SPAWNING && !interrupted())
 		usleep(100000);
 	while (burn_drive_get_status(o->drive, &p) != BURN_DRIVE_IDLE) {
 		if (interrupted() && !canceled) {
@@ -206,7 +209,7 @@ int optical_blank(struct optical *o, bool full, bool quiet)
 		msg_error(o->adr, "blanking interrupted: the disc may need blanking again");
 		return EXIT_FAIL;
 	}
-	while ((st = burn_disc_get_status(o->drive)) == BURN_DISC_UNREADY)
+	while ((st = burn_disc_get_status(o->drive)) == BURN_DISC_UNREADY && !interrupted())
 		usleep(100000);
 	if (st != BURN_DISC_BLANK) {
 		msg_error(o->adr, "blanking failed: the disc is %s", status_name(st));

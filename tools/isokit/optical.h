@@ -21,8 +21,6 @@ struct optical_media {
 	uint64_t data_bytes; /* readable data on it */
 	uint64_t free_bytes; /* what a write may fill */
 	bool erasable;      /* CD-RW, DVD-RW: can be blanked */
-	bool overwritable;  /* DVD+RW, DVD-RAM, BD-RE, stdio files: written in place */
-	bool pseudo;        /* a stdio: file, not a drive */
 };
 
 struct optical;
@@ -53,10 +51,10 @@ struct optical_write_opts {
  * showing the drive's buffer: 0, or EXIT_FAIL (Ctrl-C cancels). */
 int optical_write(struct optical *o, int fd, uint64_t size, const struct optical_write_opts *w);
 
-/* Read back what was written (rip.h's read_at contract). */
+/* Read back what was written (the read_at contract of isokit/rip.h). */
 int64_t optical_read_at(void *o, uint64_t off, void *buf, size_t len);
 
-/* The base rate of "1x" for the media in kB/s (CD 176, DVD 1385, BD 4495). */
+/* The base rate of "1x" for the media in kB/s (CD 176, DVD 1385, BD 4496). */
 int optical_speed_1x(const struct optical_media *m);
 
 #endif

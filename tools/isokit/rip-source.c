@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-/* isokit rip: the medium read as a file or block device (rip.h). */
+/* isokit rip: the medium read as a file or block device (rip-source.h). */
 #include "rip-source.h"
 
 #include "fdio.h"
@@ -25,7 +25,6 @@ static int64_t read_at(void *ctx, uint64_t off, void *buf, size_t len)
 int rip_source_open(struct rip_source *s, const char *path)
 {
 	memset(s, 0, sizeof(*s));
-	s->path = path;
 	s->fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (s->fd < 0) {
 		msg_error(path, "%s", strerror(errno));

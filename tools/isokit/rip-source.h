@@ -9,7 +9,6 @@
 #include "cli.h"
 
 struct rip_source {
-	const char *path;
 	int fd;
 	bool is_block; /* a block device, read with O_DIRECT where it can be */
 	bool optical; /* 2048-byte sectors: a CD, DVD or BD drive */
