@@ -535,20 +535,14 @@ static int burn_optical(struct outcome *o, int image_fd, const struct burn_args 
 static int open_image(const char *path, uint64_t *size)
 {
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	struct stat st;
-	if (fd < 0 || fstat(fd, &st) != 0) {
+	if (fd < 0) {
 		msg_error(path, "%s", strerror(errno));
-		if (fd >= 0)
-			close(fd);
 		return -1;
 	}
-	if (S_ISBLK(st.st_mode)) {
-		if (ioctl(fd, BLKGETSIZE64, size) != 0)
-			*size = 0;
-	} else if (S_ISREG(st.st_mode)) {
-		*size = (uint64_t)st.st_size;
-	} else {
-		msg_error(path, "not a file or block device");
+	bool is_block;
+	int e = fd_size(fd, size, &is_block);
+	if (e) {
+		msg_error(path, "%s", e == -ENODEV ? "not a file or block device" : strerror(-e));
 		close(fd);
 		return -1;
 	}

@@ -30,17 +30,13 @@ int rip_source_open(struct rip_source *s, const char *path)
 		msg_error(path, "%s", strerror(errno));
 		return EXIT_FAIL;
 	}
-	struct stat st;
-	if (fstat(s->fd, &st) != 0) {
-		msg_error(path, "%s", strerror(errno));
+	int e = fd_size(s->fd, &s->device_size, &s->is_block);
+	if (e) {
+		msg_error(path, "%s", e == -ENODEV ? "not a file or block device" : strerror(-e));
 		close(s->fd);
 		return EXIT_FAIL;
 	}
-	if (S_ISBLK(st.st_mode)) {
-		s->is_block = true;
-		uint64_t bytes = 0;
-		if (ioctl(s->fd, BLKGETSIZE64, &bytes) == 0)
-			s->device_size = bytes;
+	if (s->is_block) {
 		/* without the page cache a bad sector fails only its own read,
 		 * not its neighbours' in the same page or readahead window */
 		int d = open(path, O_RDONLY | O_CLOEXEC | O_DIRECT);
@@ -52,12 +48,6 @@ int rip_source_open(struct rip_source *s, const char *path)
 		int lbs = 0;
 		if (ioctl(s->fd, BLKSSZGET, &lbs) == 0 && lbs >= 2048)
 			s->optical = true;
-	} else if (S_ISREG(st.st_mode)) {
-		s->device_size = (uint64_t)st.st_size;
-	} else {
-		msg_error(path, "not a file or block device");
-		close(s->fd);
-		return EXIT_FAIL;
 	}
 	s->in.read_at = read_at;
 	s->in.ctx = s;
