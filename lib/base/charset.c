@@ -2,6 +2,8 @@
 /* UTF-16BE to UTF-8 for Joliet, and padded-field trimming. */
 #include "base/charset.h"
 
+#include <string.h>
+
 static size_t put_utf8(char *o, uint32_t cp)
 {
 	if (cp < 0x80) {
@@ -108,4 +110,15 @@ size_t utf16_units(uint32_t cp, uint16_t out[2])
 	out[0] = (uint16_t)(0xD800 + (cp >> 10));
 	out[1] = (uint16_t)(0xDC00 + (cp & 0x3FF));
 	return 2;
+}
+
+void utf8_copy_cut(char *dst, size_t cap, const char *src, size_t n)
+{
+	if (n >= cap) {
+		n = cap - 1;
+		while (n > 0 && ((unsigned char)src[n] & 0xC0) == 0x80)
+			n--;
+	}
+	memcpy(dst, src, n);
+	dst[n] = '\0';
 }

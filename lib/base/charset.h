@@ -18,6 +18,10 @@ size_t ucs2be_to_utf8(const uint8_t *in, size_t len, char *out);
  * len + 1 bytes. Bytes that are not printable ASCII are kept as they are. */
 void field_trim(const uint8_t *in, size_t len, char *out);
 
+/* Copy @p n bytes of UTF-8 from @p src into @p dst (@p cap bytes with the
+ * NUL), cut at a character boundary when they do not fit. */
+void utf8_copy_cut(char *dst, size_t cap, const char *src, size_t n);
+
 /* Decode one UTF-8 sequence from @p s (@p len bytes left) into *cp and
  * return the bytes it used; an invalid or cut sequence uses one byte and
  * gives U+FFFD. Returns 0 only when len is 0. */

@@ -87,13 +87,7 @@ static void text_field(const uint8_t *blk, size_t off, size_t len, bool ucs2,
 	if (n > 128)
 		n = 128;
 	size_t w = ucs2be_to_utf8(blk + off, n, tmp);
-	if (w > len) {
-		w = len;
-		while (w > 0 && ((unsigned char)tmp[w] & 0xC0) == 0x80)
-			w--;
-	}
-	memcpy(out, tmp, w);
-	out[w] = '\0';
+	utf8_copy_cut(out, len + 1, tmp, w);
 }
 
 void vd_fill_info(const uint8_t *blk, bool ucs2, struct isokit_volume_info *info)

@@ -47,6 +47,7 @@ struct in_blocks {
 	void *ud;
 	char *abs; /* "/" + the walk's path */
 	size_t abs_cap;
+	bool dirs_are_files; /* UDF: a directory's data is in its extents */
 };
 
 static int one_entry(void *ud, const struct isokit_node *node, const char *path)
@@ -63,15 +64,11 @@ static int one_entry(void *ud, const struct isokit_node *node, const char *path)
 	b->abs[0] = '/';
 	memcpy(b->abs + 1, path, len + 1);
 	int rc = 0;
-	/* a UDF directory is a file: its data is in its extents */
-	if (isokit_node_is_dir(node) && node->n_ext)
-		for (uint32_t e = 0; e < node->n_ext && !rc; e++)
-			rc = report(b->ranges, b->n, node->ext[e].offset, node->ext[e].length,
-				    b->abs, b->fn, b->ud);
-	else if (isokit_node_is_dir(node))
+	bool is_dir = isokit_node_is_dir(node);
+	if (is_dir && !b->dirs_are_files)
 		rc = report(b->ranges, b->n, (uint64_t)node->dir_lba * ISO_BLOCK, node->dir_size,
 			    b->abs, b->fn, b->ud);
-	else if ((node->st.mode & 0170000) == 0100000)
+	else if (is_dir || (node->st.mode & 0170000) == 0100000)
 		for (uint32_t e = 0; e < node->n_ext && !rc; e++)
 			rc = report(b->ranges, b->n, node->ext[e].offset, node->ext[e].length,
 				    b->abs, b->fn, b->ud);
@@ -83,7 +80,7 @@ int isokit_files_in_blocks(struct isokit_image *img, const struct isokit_block_r
 {
 	if (n == 0)
 		return 0;
-	struct in_blocks b = {ranges, n, fn, ud, NULL, 0};
+	struct in_blocks b = {ranges, n, fn, ud, NULL, 0, img->ns == ISOKIT_NS_UDF};
 	int rc = img_each_entry(img, one_entry, &b);
 	free(b.abs);
 	return rc;

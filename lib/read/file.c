@@ -38,31 +38,36 @@ struct isokit_file {
 	uint64_t cached; /* block held in ubuf, or UINT64_MAX */
 };
 
-/* Read stored bytes [off, off+len) across the extents. */
-static int read_stored(struct isokit_file *f, uint64_t off, uint8_t *buf,
-		       size_t len)
+int extents_read(struct isokit_image *img, const struct extent *ext, uint32_t n, uint64_t pos,
+		 void *vbuf, size_t len, const char *path)
 {
-	for (uint32_t i = 0; i < f->n_ext && len > 0; i++) {
-		const struct extent *e = &f->ext[i];
-		if (off >= e->length) {
-			off -= e->length;
+	uint8_t *buf = vbuf;
+	for (uint32_t i = 0; i < n && len > 0; i++) {
+		const struct extent *e = &ext[i];
+		if (pos >= e->length) {
+			pos -= e->length;
 			continue;
 		}
-		size_t n = len;
-		if (n > e->length - off)
-			n = (size_t)(e->length - off);
+		size_t k = e->length - pos < len ? (size_t)(e->length - pos) : len;
 		if (e->offset == EXTENT_HOLE) {
-			memset(buf, 0, n);
+			memset(buf, 0, k);
 		} else {
-			int rc = img_read(f->img, e->offset + off, buf, n, f->name);
+			int rc = img_read(img, e->offset + pos, buf, k, path);
 			if (rc)
 				return rc;
 		}
-		buf += n;
-		len -= n;
-		off = 0;
+		buf += k;
+		len -= k;
+		pos = 0;
 	}
-	return len ? ISOKIT_E_CORRUPT : 0;
+	return len ? img_error(img, ISOKIT_E_CORRUPT, -1, path, "data shorter than its recorded size")
+		   : 0;
+}
+
+/* Read stored bytes [off, off+len) across the extents. */
+static int read_stored(struct isokit_file *f, uint64_t off, uint8_t *buf, size_t len)
+{
+	return extents_read(f->img, f->ext, f->n_ext, off, buf, len, f->name);
 }
 
 static int zisofs_open(struct isokit_file *f, const struct isokit_node *n)

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "base/bytes.h"
+#include "base/charset.h"
 #include "base/checked.h"
 #include "read/internal.h"
 #include "read/udf.h"
@@ -331,9 +332,17 @@ static int choose_namespace(struct isokit_image *img)
 			return img_error(img, ISOKIT_E_UNSUPPORTED, -1, NULL,
 					 "image has no UDF file system");
 		img->ns = img->info.ns = ns;
-		return udf_root_init(img);
+		int rc = udf_root_init(img);
+		if (rc == 0 || img->opts.ns != ISOKIT_NS_AUTO || !img->info.has_iso9660 ||
+		    rc == ISOKIT_E_IO || rc == ISOKIT_E_NOMEM)
+			return rc;
+		/* chosen, not asked for: the ISO 9660 side can still be read */
+		img_finding(img, ISOKIT_SEV_ERROR, "udf", -1, "/", "%s", img->errmsg);
+		ns = img->joliet.present ? ISOKIT_NS_JOLIET
+		     : img->evd.present  ? ISOKIT_NS_ISO9660_1999
+					 : ISOKIT_NS_ISO9660;
 	}
-	if (!img->has_iso)
+	if (!img->info.has_iso9660)
 		return img_error(img, ISOKIT_E_UNSUPPORTED, -1, NULL,
 				 "image has only a UDF file system, no ISO 9660 tree");
 	switch (ns) {
@@ -364,17 +373,9 @@ static int choose_namespace(struct isokit_image *img)
 	return img_root_init(img, t);
 }
 
-/* Copy UTF-8 text into a shorter field, cut at a character boundary. */
 static void set_text(char *dst, size_t cap, const char *src)
 {
-	size_t n = strlen(src);
-	if (n >= cap) {
-		n = cap - 1;
-		while (n > 0 && ((unsigned char)src[n] & 0xC0) == 0x80)
-			n--;
-	}
-	memcpy(dst, src, n);
-	dst[n] = '\0';
+	utf8_copy_cut(dst, cap, src, strlen(src));
 }
 
 /* An image with UDF and no ISO 9660 descriptors. */
@@ -419,14 +420,17 @@ static int open_image(struct isokit_image *img)
 	}
 	if (rc)
 		return rc;
-	img->has_iso = img->info.has_iso9660 = true;
+	img->info.has_iso9660 = true;
 	rc = udf_mount(img);
 	if (rc) {
 		/* a read that failed is the image's failure, not UDF's */
 		if (img->opts.ns == ISOKIT_NS_UDF || rc == ISOKIT_E_IO || rc == ISOKIT_E_NOMEM)
 			return rc;
-		/* the ISO 9660 side can still be read */
-		img_finding(img, ISOKIT_SEV_ERROR, "udf", -1, NULL, "%s", img->errmsg);
+		/* the ISO 9660 side can still be read; when another tree was
+		 * asked for, UDF's damage is only noted */
+		bool chosen = img->opts.ns == ISOKIT_NS_AUTO;
+		img_finding(img, chosen ? ISOKIT_SEV_ERROR : ISOKIT_SEV_WARNING, "udf", -1, NULL,
+			    "%s", img->errmsg);
 	}
 	uint64_t need;
 	if (ckd_mul_u64(&need, img->info.volume_blocks, ISO_BLOCK) ||

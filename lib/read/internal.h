@@ -62,7 +62,6 @@ struct isokit_image {
 	bool use_rr;    /* parse SUSP/Rock Ridge in records */
 	uint32_t su_skip; /* bytes skipped at the start of System Use */
 	struct tree_root pvd, joliet, evd;
-	bool has_iso;          /* a primary volume descriptor (not a UDF-only image) */
 	struct udf_volume *udf; /* NULL without UDF; views share their image's */
 	struct isokit_isomd5 isomd5; /* covered_bytes left 0: see verify.c */
 	int isomd5_state;            /* isomd5_parse(): 1 found, 0 none, -1 malformed */
@@ -99,6 +98,11 @@ void img_finding(struct isokit_image *img, enum isokit_severity sev,
  * returned. */
 typedef int (*img_entry_fn)(void *ud, const struct isokit_node *node, const char *path);
 int img_each_entry(struct isokit_image *img, img_entry_fn fn, void *ud);
+
+/* Bytes [pos, pos+len) of data laid out in @p n extents (holes read as
+ * zeros); an error naming @p path when the extents end first. */
+int extents_read(struct isokit_image *img, const struct extent *ext, uint32_t n, uint64_t pos,
+		 void *buf, size_t len, const char *path);
 
 /* Read whole bytes from the image, with an error naming the sector. */
 int img_read(struct isokit_image *img, uint64_t offset, void *buf, size_t len,

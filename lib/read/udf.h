@@ -16,19 +16,19 @@
 #define UDF_MAX_VDP_HOPS 16u      /* volume descriptor pointers followed */
 #define UDF_MAX_INDIRECT 16u      /* indirect entries followed to a file entry */
 #define UDF_MAX_SYMLINK 65536u    /* bytes of a symlink's path components */
-#define UDF_MAX_META_RUNS 65536u  /* extents of the metadata file */
 
-/* One extent of the metadata file: metadata blocks [first, first+count)
- * are the physical partition's blocks [phys, phys+count). */
+/* A run of the metadata file: metadata blocks [first, first+count) are
+ * the image's bytes from @p off on. */
 struct udf_run {
-	uint32_t first, count, phys;
+	uint32_t first, count;
+	uint64_t off;
 };
 
 /* A partition reference number (an index into the partition maps). */
 struct udf_part {
 	enum udf_map_kind kind;
-	uint32_t start, length; /* the physical partition under it, absolute blocks */
 	uint16_t number;        /* its partition descriptor's number */
+	uint32_t start, length; /* the physical partition under it, absolute blocks */
 	uint32_t n_runs;        /* metadata */
 	struct udf_run *runs;
 };
@@ -39,11 +39,6 @@ struct udf_volume {
 	uint32_t n_parts;
 	struct udf_part parts[UDF_MAX_MAPS];
 	struct udf_ad root;     /* the root directory's ICB */
-	struct udf_pvd pvd;
-	struct udf_lvd lvd;
-	struct udf_fsd fsd;
-	uint16_t revision;      /* the domain's UDF revision, 0x0102 ... */
-	bool nsr03;
 };
 
 /* Look for UDF in the image (recognition sequence, then anchors and the
@@ -53,15 +48,31 @@ struct udf_volume {
 int udf_mount(struct isokit_image *img);
 void udf_unmount(struct udf_volume *v);
 
-/* The byte offset in the image of block @p block of partition @p part;
- * an error naming @p path when it is outside the partition. */
-int udf_block_offset(struct isokit_image *img, uint16_t part, uint32_t block,
-		     uint64_t *off, const char *path);
+/* The byte offset in the image of block @p block of partition @p part,
+ * and in *contig how many blocks from there on follow it in the image
+ * (inside the partition or the run of the metadata file); an error naming
+ * @p path when the block is outside the partition. */
+int udf_block_offset(struct isokit_image *img, uint16_t part, uint32_t block, uint64_t *off,
+		     uint64_t *contig, const char *path);
 
 /* Read the descriptor at (part, block) into @p buf (one block) and check
- * its tag: @p want (or, for file entries, FE and EFE), CRC, location. */
+ * its tag: @p want (for UDF_TAG_FE also an extended or indirect entry),
+ * CRC, location. */
 int udf_read_tagged(struct isokit_image *img, uint16_t part, uint32_t block,
 		    uint16_t want, uint8_t *buf, uint64_t *off, const char *path);
+
+/* The extents of one file, grown as descriptors are read. */
+struct udf_extents {
+	struct extent *ext;
+	uint32_t n, cap;
+};
+
+/* The extents of the file whose entry @p fe is in @p fe_buf, at byte
+ * @p fe_off of the image, in partition @p part: its allocation descriptors
+ * followed through allocation extents, or its data inside the entry. */
+int udf_file_extents(struct isokit_image *img, const uint8_t *fe_buf, uint64_t fe_off,
+		     const struct udf_fe *fe, uint16_t part, struct udf_extents *l,
+		     const char *path);
 
 /* Build the root node from the file set's root ICB. */
 int udf_root_init(struct isokit_image *img);

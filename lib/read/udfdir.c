@@ -6,6 +6,10 @@
  * permissions and owner, times, size, and its data as extents of the
  * image (allocation descriptors followed through allocation extents,
  * 4/14.5; data embedded in the entry; unrecorded extents as holes).
+ *
+ * Damage met on one entry (its file entry, its data's place, its symlink)
+ * is a finding naming it; the entry is left out or listed without data,
+ * and its neighbours are still read.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,18 +20,20 @@
 #include "base/checked.h"
 #include "read/udf.h"
 
-#define UDF_DIR_WINDOW (256u * 1024)
-/* the largest identifier descriptor: 38 bytes, 65535 of implementation
- * use, 255 of name, padding */
+/* The window over a directory's data holds the largest identifier: 38
+ * bytes, 65535 of implementation use, 255 of name, padding. */
 #define UDF_FID_MAX (38u + 65535u + 255u + 3u)
+#define UDF_DIR_WINDOW (256u * 1024)
+_Static_assert(UDF_DIR_WINDOW >= UDF_FID_MAX, "a window holds any identifier");
 
-/* The extents of one node, grown as descriptors are read. */
-struct ext_list {
-	struct extent *ext;
-	uint32_t n, cap;
-};
+/* Errors that are the image's damage (a finding), not the reader's failure. */
+static bool is_damage(int rc)
+{
+	return rc == ISOKIT_E_CORRUPT || rc == ISOKIT_E_RANGE || rc == ISOKIT_E_LOOP ||
+	       rc == ISOKIT_E_LIMIT || rc == ISOKIT_E_UNSUPPORTED;
+}
 
-static int ext_add(struct isokit_image *img, struct ext_list *l, uint64_t off, uint64_t len,
+static int ext_add(struct isokit_image *img, struct udf_extents *l, uint64_t off, uint64_t len,
 		   const char *path)
 {
 	/* a recorded extent right after the previous one extends it */
@@ -53,46 +59,33 @@ static int ext_add(struct isokit_image *img, struct ext_list *l, uint64_t off, u
 
 /* One recorded extent of a partition as image extents (a metadata
  * partition's extent may cross several runs of the metadata file). */
-static int map_extent(struct isokit_image *img, const struct udf_ad *ad, struct ext_list *l,
+static int map_extent(struct isokit_image *img, const struct udf_ad *ad, struct udf_extents *l,
 		      const char *path)
 {
 	uint32_t bs = img->udf->bs;
-	uint32_t block = ad->block;
+	uint64_t block = ad->block;
 	uint64_t left = ad->length;
 	while (left > 0) {
-		uint64_t off;
-		int rc = udf_block_offset(img, ad->part, block, &off, path);
+		uint64_t off, contig;
+		int rc = block > UINT32_MAX
+				 ? img_error(img, ISOKIT_E_RANGE, -1, path,
+					     "UDF: extent runs past block 2^32 of its partition")
+				 : udf_block_offset(img, ad->part, (uint32_t)block, &off, &contig, path);
 		if (rc)
 			return rc;
-		/* as far as the blocks stay contiguous in the image */
-		uint64_t n = bs;
-		while (n < left) {
-			uint64_t next;
-			if (udf_block_offset(img, ad->part, block + (uint32_t)(n / bs), &next, NULL))
-				break;
-			if (next != off + n)
-				break;
-			n += bs;
-		}
-		if (n > left)
-			n = left;
+		uint64_t n = contig * bs < left ? contig * bs : left;
 		rc = ext_add(img, l, off, n, path);
 		if (rc)
 			return rc;
 		left -= n;
-		block += (uint32_t)(n / bs);
+		block += contig;
 	}
 	return 0;
 }
 
-/*
- * The extents of the file whose entry is in @p fe_buf (at byte @p fe_off
- * of the image): allocation descriptors, continued in allocation extent
- * descriptors, or the data itself inside the entry.
- */
-static int file_extents(struct isokit_image *img, const uint8_t *fe_buf, uint64_t fe_off,
-			const struct udf_fe *fe, uint16_t icb_part, struct ext_list *l,
-			const char *path)
+int udf_file_extents(struct isokit_image *img, const uint8_t *fe_buf, uint64_t fe_off,
+		     const struct udf_fe *fe, uint16_t part, struct udf_extents *l,
+		     const char *path)
 {
 	uint32_t bs = img->udf->bs;
 	unsigned form = fe->icb_flags & 7;
@@ -107,18 +100,19 @@ static int file_extents(struct isokit_image *img, const uint8_t *fe_buf, uint64_
 	const uint8_t *ads = fe_buf + fe->ad_offset;
 	size_t len = fe->ad_len;
 	uint64_t where = fe_off;
-	uint32_t hops = 0;
+	uint32_t hops = 0, taken = 0;
 	int rc = 0;
 	for (size_t i = 0; i + adsz <= len;) {
 		struct udf_ad ad;
-		udf_ad_decode(ads + i, form, icb_part, &ad);
+		udf_ad_decode(ads + i, form, part, &ad);
 		if (ad.length == 0)
 			break;
 		if (ad.type == UDF_EXT_NEXT) {
-			/* the rest is in an allocation extent descriptor */
-			if (++hops > READ_MAX_EXTENTS) {
+			/* the rest is in an allocation extent descriptor; each
+			 * one must bring a descriptor, and those are bounded */
+			if (++hops > taken + 1) {
 				rc = img_error(img, ISOKIT_E_LOOP, (int64_t)(where / bs), path,
-					       "UDF: allocation extents run in a loop");
+					       "UDF: allocation extents that bring no extent (a loop?)");
 				break;
 			}
 			if (!aed && !(aed = malloc(bs))) {
@@ -140,6 +134,12 @@ static int file_extents(struct isokit_image *img, const uint8_t *fe_buf, uint64_
 			i = 0;
 			continue;
 		}
+		if (++taken > READ_MAX_EXTENTS) {
+			rc = img_error(img, ISOKIT_E_LIMIT, (int64_t)(where / bs), path,
+				       "UDF: more than %u allocation descriptors in one file",
+				       READ_MAX_EXTENTS);
+			break;
+		}
 		if (ad.type == UDF_EXT_RECORDED)
 			rc = map_extent(img, &ad, l, path);
 		else
@@ -154,40 +154,11 @@ static int file_extents(struct isokit_image *img, const uint8_t *fe_buf, uint64_
 
 /* Everything a node needs that lives outside it. */
 struct node_bufs {
-	struct ext_list ext;
-	char *target; /* UDF_MAX_SYMLINK * 2 + 2 bytes, made when needed */
+	struct udf_extents ext;
+	char *target; /* a symlink's path, then its raw components */
+	size_t target_cap;
 	uint8_t *block;
 };
-
-/* Bytes [pos, pos+len) of the data in extents @p l (holes read as zeros). */
-static int read_extents(struct isokit_image *img, const struct ext_list *l, uint64_t pos,
-			uint8_t *buf, size_t len, const char *path)
-{
-	for (uint32_t i = 0; i < l->n && len; i++) {
-		const struct extent *e = &l->ext[i];
-		if (pos >= e->length) {
-			pos -= e->length;
-			continue;
-		}
-		size_t n = e->length - pos < len ? (size_t)(e->length - pos) : len;
-		if (e->offset == EXTENT_HOLE) {
-			memset(buf, 0, n);
-		} else {
-			if (!range_inside(e->offset + pos, n, img->size))
-				return img_error(img, ISOKIT_E_RANGE, -1, path,
-						 "UDF: data lies past the end of the image");
-			int rc = img_read(img, e->offset + pos, buf, n, path);
-			if (rc)
-				return rc;
-		}
-		buf += n;
-		len -= n;
-		pos = 0;
-	}
-	return len ? img_error(img, ISOKIT_E_CORRUPT, -1, path,
-			       "UDF: file shorter than its recorded size")
-		   : 0;
-}
 
 static int symlink_target(struct isokit_image *img, struct isokit_node *n, struct node_bufs *b,
 			  const char *path)
@@ -197,14 +168,19 @@ static int symlink_target(struct isokit_image *img, struct isokit_node *n, struc
 				 "UDF: symbolic link of %llu bytes",
 				 (unsigned long long)n->st.size);
 	size_t len = (size_t)n->st.size;
-	size_t cap = 2 * UDF_MAX_SYMLINK + 2;
-	if (!b->target && !(b->target = malloc(cap + UDF_MAX_SYMLINK)))
-		return ISOKIT_E_NOMEM;
-	uint8_t *raw = (uint8_t *)b->target + cap;
-	int rc = read_extents(img, &b->ext, 0, raw, len, path);
+	size_t out_cap = 2 * len + 2; /* udf_symlink_decode's bound */
+	if (out_cap + len > b->target_cap) {
+		char *t = realloc(b->target, out_cap + len);
+		if (!t)
+			return ISOKIT_E_NOMEM;
+		b->target = t;
+		b->target_cap = out_cap + len;
+	}
+	uint8_t *raw = (uint8_t *)b->target + out_cap;
+	int rc = extents_read(img, b->ext.ext, b->ext.n, 0, raw, len, path);
 	if (rc)
 		return rc;
-	int k = udf_symlink_decode(raw, len, b->target, cap);
+	int k = udf_symlink_decode(raw, len, b->target, out_cap);
 	if (k < 0)
 		return img_error(img, ISOKIT_E_CORRUPT, -1, path,
 				 "UDF: damaged symbolic link path");
@@ -234,33 +210,44 @@ static uint32_t type_bits(uint8_t t)
 	return 0;
 }
 
+/* The file entry of @p icb, indirect entries followed: its byte offset. */
+static int read_entry(struct isokit_image *img, struct udf_ad icb, uint8_t *buf,
+		      struct udf_fe *fe, uint16_t *part, uint64_t *off, const char *path)
+{
+	for (unsigned hops = 0; hops <= UDF_MAX_INDIRECT; hops++) {
+		int rc = udf_read_tagged(img, icb.part, icb.block, UDF_TAG_FE, buf, off, path);
+		if (rc)
+			return rc;
+		if (get_721(buf) == UDF_TAG_IE) {
+			udf_long_ad_decode(buf + 36, &icb);
+			continue;
+		}
+		if (udf_fe_decode(buf, img->udf->bs, fe) != 0)
+			return img_error(img, ISOKIT_E_CORRUPT, (int64_t)(*off / img->udf->bs), path,
+					 "UDF: file entry longer than its block");
+		*part = icb.part;
+		return 0;
+	}
+	return img_error(img, ISOKIT_E_LOOP, -1, path, "UDF: more than %u indirect entries",
+			 UDF_MAX_INDIRECT);
+}
+
 /*
- * Fill @p n from the file entry at @p icb (following indirect entries):
- * metadata, extents, a symlink's target. 1 when done, 0 when the entry is
- * of a kind that has no place in the tree (a stream directory...).
+ * Fill @p n from the file entry at @p icb: metadata, extents, a symlink's
+ * target. 1 when done, 0 when the entry is of a kind that has no place in
+ * the tree (a stream directory...). Data that cannot be located leaves the
+ * node without extents, with a finding: reading it fails, listing goes on.
  */
 static int udf_node_load(struct isokit_image *img, struct udf_ad icb, struct isokit_node *n,
 			 struct node_bufs *b, const char *path)
 {
 	uint32_t bs = img->udf->bs;
 	uint64_t off = 0;
+	uint16_t part = 0;
 	struct udf_fe fe;
-	for (unsigned hops = 0;; hops++) {
-		if (hops > UDF_MAX_INDIRECT)
-			return img_error(img, ISOKIT_E_LOOP, -1, path,
-					 "UDF: more than %u indirect entries", UDF_MAX_INDIRECT);
-		int rc = udf_read_tagged(img, icb.part, icb.block, UDF_TAG_FE, b->block, &off, path);
-		if (rc)
-			return rc;
-		if (get_721(b->block) == UDF_TAG_IE) {
-			udf_long_ad_decode(b->block + 36, &icb);
-			continue;
-		}
-		if (udf_fe_decode(b->block, bs, &fe) != 0)
-			return img_error(img, ISOKIT_E_CORRUPT, (int64_t)(off / bs), path,
-					 "UDF: file entry longer than its block");
-		break;
-	}
+	int rc = read_entry(img, icb, b->block, &fe, &part, &off, path);
+	if (rc)
+		return rc;
 	uint32_t type = type_bits(fe.file_type);
 	if (!type)
 		return 0;
@@ -279,11 +266,8 @@ static int udf_node_load(struct isokit_image *img, struct udf_ad icb, struct iso
 	st->atime = fe.atime;
 	st->ctime = fe.attr_time;
 	st->btime = fe.created;
-	int rc = file_extents(img, b->block, off, &fe, icb.part, &b->ext, path);
-	if (rc == ISOKIT_E_CORRUPT || rc == ISOKIT_E_RANGE || rc == ISOKIT_E_LOOP ||
-	    rc == ISOKIT_E_LIMIT || rc == ISOKIT_E_UNSUPPORTED) {
-		/* a file whose data cannot be found stays listed, without data:
-		 * reading it fails, its neighbours are not lost */
+	rc = udf_file_extents(img, b->block, off, &fe, part, &b->ext, path);
+	if (is_damage(rc)) {
 		img_finding(img, ISOKIT_SEV_ERROR, "udf-extents", img->err_sector, path, "%s",
 			    img->err_what);
 		b->ext.n = 0;
@@ -301,7 +285,7 @@ static int udf_node_load(struct isokit_image *img, struct udf_ad icb, struct iso
 		}
 	n->target = NULL;
 	if (S_ISDIR(type)) {
-		/* for loop detection: the entry's block */
+		/* for loop detection: the entry's block (in the volume's blocks) */
 		n->dir_lba = (uint32_t)(off / bs);
 		n->dir_size = fe.info_length > UINT32_MAX ? UINT32_MAX : (uint32_t)fe.info_length;
 	} else if (S_ISLNK(type)) {
@@ -326,22 +310,23 @@ int udf_root_init(struct isokit_image *img)
 		return ISOKIT_E_NOMEM;
 	int rc = udf_node_load(img, img->udf->root, n, &b, "/");
 	free(b.block);
+	free(b.target);
 	if (rc == 0 || (rc > 0 && !S_ISDIR(n->st.mode)))
 		rc = img_error(img, ISOKIT_E_CORRUPT, -1, "/", "UDF: the root is not a directory");
 	if (rc < 0) {
 		free(b.ext.ext);
-		n->ext = NULL;
-		n->n_ext = 0;
+		memset(n, 0, sizeof(*n));
+		n->name = img->root_name;
 		return rc;
 	}
 	/* the root keeps its extents: image.c frees img->root.ext */
-	free(b.target);
 	return 0;
 }
 
 struct udf_dir {
 	struct isokit_image *img;
-	struct ext_list ext; /* the directory's data */
+	struct extent *ext; /* the directory's data */
+	uint32_t n_ext;
 	uint64_t size, pos;
 	uint8_t *win;
 	uint64_t win_off;
@@ -350,6 +335,7 @@ struct udf_dir {
 	struct isokit_node node;
 	struct node_bufs b;
 	char name[2 * 255 + 1];
+	char child[2 * 255 + 1 + 1024]; /* the entry's path, for messages */
 };
 
 int udf_dir_open(struct isokit_image *img, const struct isokit_node *dir, const char *path,
@@ -365,13 +351,13 @@ int udf_dir_open(struct isokit_image *img, const struct isokit_node *dir, const 
 	d->win = malloc(d->win_cap ? d->win_cap : 1);
 	d->path = strdup(path ? path : "");
 	d->b.block = malloc(img->udf->bs);
-	d->ext.ext = malloc((dir->n_ext ? dir->n_ext : 1) * sizeof(struct extent));
-	if (!d->win || !d->path || !d->b.block || !d->ext.ext) {
+	d->ext = malloc((dir->n_ext ? dir->n_ext : 1) * sizeof(struct extent));
+	if (!d->win || !d->path || !d->b.block || !d->ext) {
 		udf_dir_close(d);
 		return ISOKIT_E_NOMEM;
 	}
-	memcpy(d->ext.ext, dir->ext, dir->n_ext * sizeof(struct extent));
-	d->ext.n = d->ext.cap = dir->n_ext;
+	memcpy(d->ext, dir->ext, dir->n_ext * sizeof(struct extent));
+	d->n_ext = dir->n_ext;
 	*out = d;
 	return 0;
 }
@@ -380,7 +366,7 @@ void udf_dir_close(struct udf_dir *d)
 {
 	if (!d)
 		return;
-	free(d->ext.ext);
+	free(d->ext);
 	free(d->win);
 	free(d->path);
 	free(d->b.ext.ext);
@@ -394,16 +380,12 @@ static int dir_bytes(struct udf_dir *d, size_t len, const uint8_t **p)
 {
 	if (d->pos < d->win_off || d->pos + len > d->win_off + d->win_len) {
 		size_t n = d->size - d->pos < d->win_cap ? (size_t)(d->size - d->pos) : d->win_cap;
-		int rc = read_extents(d->img, &d->ext, d->pos, d->win, n, d->path);
+		int rc = extents_read(d->img, d->ext, d->n_ext, d->pos, d->win, n, d->path);
 		if (rc)
 			return rc;
 		d->win_off = d->pos;
 		d->win_len = n;
 	}
-	if (d->pos + len > d->win_off + d->win_len)
-		return img_error(d->img, ISOKIT_E_CORRUPT, -1, d->path,
-				 "UDF: file identifier cut short at byte %llu of the directory",
-				 (unsigned long long)d->pos);
 	*p = d->win + (d->pos - d->win_off);
 	return 0;
 }
@@ -411,12 +393,12 @@ static int dir_bytes(struct udf_dir *d, size_t len, const uint8_t **p)
 /* The sector of the directory's byte @p pos, for messages. */
 static int64_t dir_sector(const struct udf_dir *d, uint64_t pos)
 {
-	for (uint32_t i = 0; i < d->ext.n; i++) {
-		if (pos < d->ext.ext[i].length)
-			return d->ext.ext[i].offset == EXTENT_HOLE
+	for (uint32_t i = 0; i < d->n_ext; i++) {
+		if (pos < d->ext[i].length)
+			return d->ext[i].offset == EXTENT_HOLE
 				       ? -1
-				       : (int64_t)((d->ext.ext[i].offset + pos) / ISO_BLOCK);
-		pos -= d->ext.ext[i].length;
+				       : (int64_t)((d->ext[i].offset + pos) / ISO_BLOCK);
+		pos -= d->ext[i].length;
 	}
 	return -1;
 }
@@ -434,24 +416,23 @@ int udf_dir_next(struct udf_dir *d, const struct isokit_node **out)
 		/* zeros to the end: some writers pad the last block */
 		if (head < 38 || (p[0] == 0 && p[1] == 0 && p[4] == 0))
 			return 0;
-		size_t iu = (size_t)p[36] | (size_t)p[37] << 8;
-		size_t want = (38 + iu + p[19] + 3) & ~(size_t)3;
+		size_t want = udf_fid_size(p);
 		if (want > left)
 			want = (size_t)left;
 		if ((rc = dir_bytes(d, want, &p)) != 0)
 			return rc;
-		int64_t sector = dir_sector(d, d->pos);
 		struct udf_tag t;
 		int e = udf_tag_decode(p, want, &t);
 		if (e || t.ident != UDF_TAG_FID)
-			return img_error(img, ISOKIT_E_CORRUPT, sector, d->path,
+			return img_error(img, ISOKIT_E_CORRUPT, dir_sector(d, d->pos), d->path,
 					 "UDF: damaged file identifier at byte %llu of the directory (%s)",
 					 (unsigned long long)d->pos,
 					 e ? udf_tag_strerror(e) : "another descriptor");
 		struct udf_fid fid;
 		if (udf_fid_decode(p, want, &fid) != 0)
-			return img_error(img, ISOKIT_E_CORRUPT, sector, d->path,
+			return img_error(img, ISOKIT_E_CORRUPT, dir_sector(d, d->pos), d->path,
 					 "UDF: file identifier cut short");
+		uint64_t at = d->pos;
 		d->pos += fid.size;
 		if (fid.characteristics & (UDF_FID_PARENT | UDF_FID_DELETED))
 			continue;
@@ -465,24 +446,31 @@ int udf_dir_next(struct udf_dir *d, const struct isokit_node **out)
 		n->name_len = unsafe ? 0 : (size_t)k;
 		if (unsafe)
 			d->name[0] = '\0';
-		char child[sizeof(d->name) + 600];
-		snprintf(child, sizeof(child), "%s%s%s", d->path,
+		snprintf(d->child, sizeof(d->child), "%s%s%s", d->path,
 			 d->path[0] && d->path[strlen(d->path) - 1] == '/' ? "" : "/", d->name);
-		rc = udf_node_load(img, fid.icb, n, &d->b, child);
+		rc = udf_node_load(img, fid.icb, n, &d->b, d->child);
+		if (is_damage(rc)) {
+			/* this entry is lost, not its neighbours */
+			img_finding(img, ISOKIT_SEV_ERROR, "udf-entry", img->err_sector, d->child,
+				    "%s", img->err_what);
+			continue;
+		}
 		if (rc < 0)
 			return rc;
 		if (rc == 0) {
-			img_finding(img, ISOKIT_SEV_WARNING, "udf-file-type", sector, child,
+			img_finding(img, ISOKIT_SEV_WARNING, "udf-file-type", dir_sector(d, at),
+				    d->child,
 				    "UDF: an entry of a kind without a place in the tree is left out");
 			continue;
 		}
 		n->st.hidden = (fid.characteristics & UDF_FID_HIDDEN) != 0;
 		if (((fid.characteristics & UDF_FID_DIR) != 0) != S_ISDIR(n->st.mode))
-			img_finding(img, ISOKIT_SEV_WARNING, "udf-dir-flag", sector, child,
+			img_finding(img, ISOKIT_SEV_WARNING, "udf-dir-flag", dir_sector(d, at),
+				    d->child,
 				    "UDF: the identifier's directory bit and the file entry disagree");
 		if (unsafe || !name_is_safe(n->name, n->name_len)) {
 			n->st.unsafe_name = true;
-			img_finding(img, ISOKIT_SEV_ERROR, "unsafe-name", sector, d->path,
+			img_finding(img, ISOKIT_SEV_ERROR, "unsafe-name", dir_sector(d, at), d->path,
 				    "a name in this directory is empty, '.', '..', or holds '/' or NUL");
 		}
 		*out = n;

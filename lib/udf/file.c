@@ -48,26 +48,33 @@ void udf_ad_decode(const uint8_t *p, unsigned form, uint16_t part, struct udf_ad
 		udf_long_ad_decode(p, ad);
 		break;
 	case UDF_AD_EXT:
-		/* extent length, recorded length, information length, lb_addr:
-		 * what is recorded is what can be read */
-		ad_length(get_731(p + 4), ad);
-		ad->type = (uint8_t)(get_731(p) >> 30);
+		/* extent length (with the type), recorded length, information
+		 * length, lb_addr */
+		ad_length(get_731(p), ad);
 		ad->block = get_731(p + 12);
 		ad->part = get_721(p + 16);
 		break;
 	}
 }
 
+/* Where the fields after the permissions lie in a file entry (4/14.9) and
+ * in an extended one (4/14.17), which adds object size, creation time, a
+ * reserved word and the stream directory ICB. */
+static const struct fe_layout {
+	uint16_t head, atime, mtime, created, attr_time, ea_len;
+} fe_layouts[2] = {
+	{176, 72, 84, 0, 96, 168},
+	{216, 80, 92, 104, 116, 208},
+};
+
 int udf_fe_decode(const uint8_t *p, size_t len, struct udf_fe *fe)
 {
 	memset(fe, 0, sizeof(*fe));
-	uint16_t ident = get_721(p);
-	fe->extended = ident == UDF_TAG_EFE;
-	size_t head = fe->extended ? 216 : 176;
-	if (len < head)
+	bool extended = get_721(p) == UDF_TAG_EFE;
+	const struct fe_layout *l = &fe_layouts[extended];
+	if (len < l->head)
 		return -1;
 	/* ICB tag at 16 (4/14.6) */
-	fe->strategy = get_721(p + 20);
 	fe->file_type = p[27];
 	fe->icb_flags = get_721(p + 34);
 	fe->uid = get_731(p + 36);
@@ -75,27 +82,16 @@ int udf_fe_decode(const uint8_t *p, size_t len, struct udf_fe *fe)
 	fe->permissions = get_731(p + 44);
 	fe->link_count = get_721(p + 48);
 	fe->info_length = get_le64(p + 56);
-	if (fe->extended) {
-		fe->blocks_recorded = get_le64(p + 72);
-		fe->atime = udf_time_decode(p + 80);
-		fe->mtime = udf_time_decode(p + 92);
-		fe->created = udf_time_decode(p + 104);
-		fe->attr_time = udf_time_decode(p + 116);
-		fe->unique_id = get_le64(p + 200);
-		fe->ea_len = get_731(p + 208);
-		fe->ad_len = get_731(p + 212);
-	} else {
-		fe->blocks_recorded = get_le64(p + 64);
-		fe->atime = udf_time_decode(p + 72);
-		fe->mtime = udf_time_decode(p + 84);
-		fe->attr_time = udf_time_decode(p + 96);
-		fe->unique_id = get_le64(p + 160);
-		fe->ea_len = get_731(p + 168);
-		fe->ad_len = get_731(p + 172);
-	}
-	if (fe->ea_len > len - head || fe->ad_len > len - head - fe->ea_len)
+	fe->atime = udf_time_decode(p + l->atime);
+	fe->mtime = udf_time_decode(p + l->mtime);
+	if (extended)
+		fe->created = udf_time_decode(p + l->created);
+	fe->attr_time = udf_time_decode(p + l->attr_time);
+	fe->ea_len = get_731(p + l->ea_len);
+	fe->ad_len = get_731(p + l->ea_len + 4);
+	if (fe->ea_len > len - l->head || fe->ad_len > len - l->head - fe->ea_len)
 		return -1;
-	fe->ad_offset = head + fe->ea_len;
+	fe->ad_offset = l->head + fe->ea_len;
 	return 0;
 }
 
@@ -113,6 +109,11 @@ uint32_t udf_mode_bits(uint32_t perm, uint16_t icb_flags)
 	return mode;
 }
 
+size_t udf_fid_size(const uint8_t *p)
+{
+	return (38 + (size_t)get_721(p + 36) + p[19] + 3) & ~(size_t)3;
+}
+
 int udf_fid_decode(const uint8_t *p, size_t avail, struct udf_fid *f)
 {
 	memset(f, 0, sizeof(*f));
@@ -122,7 +123,7 @@ int udf_fid_decode(const uint8_t *p, size_t avail, struct udf_fid *f)
 	f->name_len = p[19];
 	udf_long_ad_decode(p + 20, &f->icb);
 	size_t iu = get_721(p + 36);
-	size_t size = (38 + iu + f->name_len + 3) & ~(size_t)3;
+	size_t size = udf_fid_size(p);
 	if (38 + iu + f->name_len > avail)
 		return -1;
 	f->name = p + 38 + iu;

@@ -7,12 +7,16 @@
 
 uint16_t udf_crc16(const uint8_t *p, size_t len)
 {
-	/* bitwise: descriptors are small and read once, no table needed */
+	/* four bits at a time: every file entry and identifier is checked
+	 * while listing, a 16-entry table is enough to keep that cheap */
+	static const uint16_t nibble[16] = {
+		0x0000, 0x1021, 0x2042, 0x3063, 0x4084, 0x50a5, 0x60c6, 0x70e7,
+		0x8108, 0x9129, 0xa14a, 0xb16b, 0xc18c, 0xd1ad, 0xe1ce, 0xf1ef,
+	};
 	uint16_t crc = 0;
 	for (size_t i = 0; i < len; i++) {
-		crc ^= (uint16_t)(p[i] << 8);
-		for (int b = 0; b < 8; b++)
-			crc = (uint16_t)(crc & 0x8000 ? (crc << 1) ^ 0x1021 : crc << 1);
+		crc = (uint16_t)((crc << 4) ^ nibble[(crc >> 12) ^ (p[i] >> 4)]);
+		crc = (uint16_t)((crc << 4) ^ nibble[(crc >> 12) ^ (p[i] & 0x0F)]);
 	}
 	return crc;
 }
@@ -64,18 +68,4 @@ const char *udf_tag_strerror(int err)
 		return "unknown descriptor version";
 	}
 	return "bad tag";
-}
-
-void udf_tag_encode(uint8_t *p, uint16_t ident, uint16_t version, uint16_t serial,
-		    uint32_t location, size_t len)
-{
-	size_t body = len - UDF_TAG_SIZE;
-	put_721(p, ident);
-	put_721(p + 2, version);
-	p[5] = 0;
-	put_721(p + 6, serial);
-	put_721(p + 8, udf_crc16(p + UDF_TAG_SIZE, body));
-	put_721(p + 10, (uint16_t)body);
-	put_731(p + 12, location);
-	p[4] = tag_checksum(p);
 }

@@ -72,11 +72,6 @@ int udf_tag_decode(const uint8_t *p, size_t avail, struct udf_tag *t);
 /* A sentence for an enum udf_tag_err. */
 const char *udf_tag_strerror(int err);
 
-/* Build a tag in @p p for a descriptor of @p len bytes in all (CRC over
- * len - 16 bytes), once the body is in place. */
-void udf_tag_encode(uint8_t *p, uint16_t ident, uint16_t version, uint16_t serial,
-		    uint32_t location, size_t len);
-
 /* ---- addresses and extents ---- */
 
 /* extent_ad (3/7.1): bytes at an absolute block. */
@@ -112,7 +107,8 @@ enum udf_ad_form {
 /* Size of one descriptor of @p form (0 for UDF_AD_IN_ICB and unknown). */
 size_t udf_ad_size(unsigned form);
 
-/* Decode one descriptor; a short_ad takes @p part as its partition. */
+/* Decode one descriptor; a short_ad takes @p part as its partition. An
+ * ext_ad (which UDF does not use) is read by its extent length. */
 void udf_ad_decode(const uint8_t *p, unsigned form, uint16_t part, struct udf_ad *ad);
 
 /* long_ad on its own (FSD, FID, LVD contents use). */
@@ -160,16 +156,14 @@ struct udf_pvd {
 	char volume_id[64];
 	char volume_set_id[256];
 	struct isokit_time recorded;
-	char app_id[24], impl_id[24];
+	char impl_id[24];
 };
 void udf_pvd_decode(const uint8_t *p, struct udf_pvd *v);
 
-/* Partition descriptor (3/10.5). */
+/* Partition descriptor (3/10.5), what reading needs. */
 struct udf_pd {
 	uint32_t vdsn;
-	uint16_t flags, number;
-	char contents[24]; /* "+NSR02", "+NSR03" */
-	uint32_t access;   /* 1 read-only, 2 write-once, 3 rewritable, 4 overwritable */
+	uint16_t number;
 	uint32_t start, length; /* absolute blocks */
 };
 void udf_pd_decode(const uint8_t *p, struct udf_pd *d);
@@ -182,18 +176,14 @@ enum udf_map_kind {
 	UDF_MAP_UNKNOWN,
 };
 
-/* Partition map (3/10.7, UDF 2.2.8-2.2.10). */
+/* Partition map (3/10.7, UDF 2.2.8-2.2.10). Sparable partitions are read
+ * without their sparing tables (images hold no remapped packets). */
 struct udf_map {
 	enum udf_map_kind kind;
-	uint16_t volume_seq, part_num;
-	/* metadata: blocks of the metadata file, its mirror and bitmap, in
-	 * the physical partition; flags bit 0: the mirror is a copy */
-	uint32_t meta_file, meta_mirror, meta_bitmap;
-	uint8_t meta_flags;
-	/* sparable */
-	uint16_t packet_len;
-	uint8_t sparing_tables;
-	uint32_t sparing_size, sparing_loc[4];
+	uint16_t part_num;
+	/* metadata: blocks of the metadata file and its mirror, in the
+	 * physical partition */
+	uint32_t meta_file, meta_mirror;
 };
 
 /* Logical volume descriptor (3/10.6). */
@@ -201,11 +191,8 @@ struct udf_lvd {
 	uint32_t vdsn;
 	char volume_id[256];
 	uint32_t block_size;
-	char domain_id[24];
 	uint16_t udf_revision; /* 0x0102, 0x0150, 0x0201, 0x0250, 0x0260 */
-	uint8_t domain_flags;  /* bit 0 hard, bit 1 soft write-protect */
 	struct udf_ad fsd;     /* where the file set descriptor is */
-	struct udf_extent_ad integrity;
 	uint32_t n_maps;       /* maps decoded, at most UDF_MAX_MAPS */
 	struct udf_map maps[UDF_MAX_MAPS];
 };
@@ -214,13 +201,11 @@ struct udf_lvd {
  * them or holds more than UDF_MAX_MAPS maps. */
 int udf_lvd_decode(const uint8_t *p, size_t len, struct udf_lvd *l);
 
-/* File set descriptor (4/14.1). */
+/* File set descriptor (4/14.1), what reading needs. */
 struct udf_fsd {
 	struct isokit_time recorded;
-	char volume_id[256];
 	char fileset_id[64];
-	struct udf_ad root, next, stream;
-	char domain_id[24];
+	struct udf_ad root;
 	uint16_t udf_revision;
 };
 void udf_fsd_decode(const uint8_t *p, struct udf_fsd *f);
@@ -253,15 +238,12 @@ enum {
 
 /* File entry (4/14.9) or extended file entry (4/14.17). */
 struct udf_fe {
-	bool extended;
-	uint16_t strategy;
 	uint8_t file_type;
 	uint16_t icb_flags;
 	uint32_t uid, gid, permissions;
 	uint16_t link_count;
-	uint64_t info_length, blocks_recorded;
-	struct isokit_time atime, mtime, attr_time, created;
-	uint64_t unique_id;
+	uint64_t info_length;
+	struct isokit_time atime, mtime, attr_time, created; /* created: EFE only */
 	uint32_t ea_len, ad_len;
 	size_t ad_offset; /* where the allocation descriptors (or the data) start */
 };
@@ -289,6 +271,9 @@ struct udf_fid {
 	uint8_t name_len;
 	size_t size; /* the whole descriptor, padded to 4 bytes */
 };
+
+/* The size of the FID at @p p (38 bytes at least there), padded to 4. */
+size_t udf_fid_size(const uint8_t *p);
 
 /* Decode the FID at @p p, @p avail bytes there (tag already checked);
  * returns -1 when it runs past them. */

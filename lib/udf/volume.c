@@ -25,7 +25,6 @@ void udf_pvd_decode(const uint8_t *p, struct udf_pvd *v)
 	v->vdsn = get_731(p + 16);
 	udf_dstring(p + 24, 32, v->volume_id);
 	udf_dstring(p + 72, 128, v->volume_set_id);
-	udf_regid_ident(p + 344, v->app_id);
 	v->recorded = udf_time_decode(p + 376);
 	udf_regid_ident(p + 388, v->impl_id);
 }
@@ -34,10 +33,7 @@ void udf_pd_decode(const uint8_t *p, struct udf_pd *d)
 {
 	memset(d, 0, sizeof(*d));
 	d->vdsn = get_731(p + 16);
-	d->flags = get_721(p + 20);
 	d->number = get_721(p + 22);
-	udf_regid_ident(p + 24, d->contents);
-	d->access = get_731(p + 184);
 	d->start = get_731(p + 188);
 	d->length = get_731(p + 192);
 }
@@ -52,23 +48,15 @@ static void type2_map(const uint8_t *m, struct udf_map *map)
 {
 	char id[24];
 	udf_regid_ident(m + 4, id);
-	map->volume_seq = get_721(m + 36);
 	map->part_num = get_721(m + 38);
 	if (strcmp(id, "*UDF Virtual Partition") == 0) {
 		map->kind = UDF_MAP_VIRTUAL;
 	} else if (strcmp(id, "*UDF Sparable Partition") == 0) {
 		map->kind = UDF_MAP_SPARABLE;
-		map->packet_len = get_721(m + 40);
-		map->sparing_tables = m[42];
-		map->sparing_size = get_731(m + 44);
-		for (unsigned i = 0; i < 4 && i < map->sparing_tables; i++)
-			map->sparing_loc[i] = get_731(m + 48 + 4 * i);
 	} else if (strcmp(id, "*UDF Metadata Partition") == 0) {
 		map->kind = UDF_MAP_METADATA;
 		map->meta_file = get_731(m + 40);
 		map->meta_mirror = get_731(m + 44);
-		map->meta_bitmap = get_731(m + 48);
-		map->meta_flags = m[58];
 	} else {
 		map->kind = UDF_MAP_UNKNOWN;
 	}
@@ -82,13 +70,10 @@ int udf_lvd_decode(const uint8_t *p, size_t len, struct udf_lvd *l)
 	l->vdsn = get_731(p + 16);
 	udf_dstring(p + 84, 128, l->volume_id);
 	l->block_size = get_731(p + 212);
-	udf_regid_ident(p + 216, l->domain_id);
 	l->udf_revision = regid_revision(p + 216);
-	l->domain_flags = p[216 + 26];
 	udf_long_ad_decode(p + 248, &l->fsd);
 	uint32_t table_len = get_731(p + 264);
 	uint32_t n_maps = get_731(p + 268);
-	extent_ad(p + 432, &l->integrity);
 	if (table_len > len - 440 || n_maps > UDF_MAX_MAPS)
 		return -1;
 	const uint8_t *m = p + 440, *end = m + table_len;
@@ -98,7 +83,6 @@ int udf_lvd_decode(const uint8_t *p, size_t len, struct udf_lvd *l)
 		struct udf_map *map = &l->maps[i];
 		if (m[0] == 1 && m[1] == 6) {
 			map->kind = UDF_MAP_PHYSICAL;
-			map->volume_seq = get_721(m + 2);
 			map->part_num = get_721(m + 4);
 		} else if (m[0] == 2 && m[1] == 64) {
 			type2_map(m, map);
@@ -115,11 +99,7 @@ void udf_fsd_decode(const uint8_t *p, struct udf_fsd *f)
 {
 	memset(f, 0, sizeof(*f));
 	f->recorded = udf_time_decode(p + 16);
-	udf_dstring(p + 112, 128, f->volume_id);
 	udf_dstring(p + 304, 32, f->fileset_id);
 	udf_long_ad_decode(p + 400, &f->root);
-	udf_regid_ident(p + 416, f->domain_id);
 	f->udf_revision = regid_revision(p + 416);
-	udf_long_ad_decode(p + 448, &f->next);
-	udf_long_ad_decode(p + 464, &f->stream);
 }

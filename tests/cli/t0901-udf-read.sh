@@ -153,7 +153,7 @@ expect_rc 1 "and still says the image is damaged"
 
 # an allocation descriptor of big.bin turned into a pointer to an
 # allocation extent at the file entry's own block (a loop)
-"$PY" - "$T/g.iso" "$T/loop.iso" "$T/past.iso" "$(dirname "$0")/../hostile" <<'EOF'
+"$PY" - "$T/g.iso" "$T/loop.iso" "$T/past.iso" "$(dirname "$0")/../hostile" "$T/badfe.iso" "$T/badroot.iso" <<'EOF'
 import struct, sys
 sys.path.insert(0, sys.argv[4])
 from udfbuild import crc16 as crc
@@ -181,6 +181,14 @@ data = bytearray(orig)
 struct.pack_into('<II', data, ad, 300000, 10**9)        # an extent far past the partition
 retag(off)
 open(sys.argv[3], 'wb').write(data)
+data = bytearray(orig)
+data[off + 100] ^= 0xFF                                 # big.bin's entry fails its CRC
+open(sys.argv[5], 'wb').write(data)
+data = bytearray(orig)
+fsd = start * bs                                        # the file set descriptor
+root = (start + struct.unpack_from('<I', data, fsd + 404)[0]) * bs
+data[root + 100] ^= 0xFF                                # the root's entry fails its CRC
+open(sys.argv[6], 'wb').write(data)
 EOF
 run timeout 20 "$ISOKIT" cat "$T/loop.iso" /sub/big.bin
 expect_rc 1 "allocation descriptors pointing at their own entry: an error, no hang"
@@ -191,5 +199,20 @@ expect_err 'past.iso: UDF: block [0-9]+ is past the end of partition 0.*sub/big.
 	"the message names the block, the partition and the file"
 [ -z "$(find "$T/past-out" -name 'big.bin*' 2>/dev/null)" ] && ok "no half-written file is left" ||
 	not_ok "a partial big.bin was left"
+
+# one damaged entry: named, left out, and every other file still comes out
+run "$ISOKIT" extract "$T/badfe.iso" -C "$T/badfe-out"
+expect_rc 1 "a file entry failing its CRC: extract exits 1"
+expect_err 'badfe.iso: UDF: bad descriptor CRC.*sub/big.bin' "the message names the entry"
+if diff -r -x big.bin "$S" "$T/badfe-out" >"$T/diff" 2>&1 && [ ! -e "$T/badfe-out/sub/big.bin" ]; then
+	ok "its neighbours are extracted equal to the source"; else
+	not_ok "after one bad entry"; sed 's/^/# /' "$T/diff" | head; fi
+# a damaged UDF root on a bridge image: the ISO 9660 side is read instead
+run "$ISOKIT" ls "$T/badroot.iso"
+expect_out '^A.TXT$' "a UDF root that fails its CRC: the ISO 9660 names are listed"
+expect_rc 1 "and the damage still sets the exit status"
+run "$ISOKIT" ls --namespace udf "$T/badroot.iso"
+expect_rc 1 "--namespace udf on it fails"
+expect_err 'badroot.iso: UDF: bad descriptor CRC' "saying why"
 
 finish
