@@ -45,6 +45,14 @@ enum isokit_writer_flags {
 	 *  checks (paths relative to the root, Rock Ridge names); needs the
 	 *  checksums */
 	ISOKIT_WRITE_MANIFEST = 1u << 7,
+	/** also a UDF file system (a bridge image): the same file data,
+	 *  named by UDF too (full Unicode names, any file size); revision
+	 *  udf_revision */
+	ISOKIT_WRITE_UDF = 1u << 8,
+	/** UDF alone: no ISO 9660, Rock Ridge or Joliet tree, no El Torito,
+	 *  no isomd5sum record (it lives in the ISO 9660 descriptor); the
+	 *  per-file SHA-256 table is still written */
+	ISOKIT_WRITE_UDF_ONLY = 1u << 9,
 };
 
 /** What a warning is about (see isokit_writer_warning_fn). */
@@ -54,12 +62,13 @@ enum isokit_writer_warning {
 	ISOKIT_WARN_LABEL_CUT = 3,      /**< the volume label did not fit its field (path is "/") */
 	ISOKIT_WARN_NO_ISOMD5 = 4,      /**< the output cannot seek back (a pipe): no isomd5sum record (path is "/") */
 	ISOKIT_WARN_BOOT_IMAGE = 5,     /**< a boot image firmware is unlikely to boot, e.g. an EFI image that is no FAT (path: the image's path or source file) */
+	ISOKIT_WARN_UDF_RENAMED = 6,    /**< a UDF name was shortened to fit 254 bytes of OSTA CS0 (detail: the new name) */
 };
 
 /**
  * Called for each warning. @p path is the path in the image (UTF-8, from
  * the root, starting with '/'); @p detail is the new name for
- * ISOKIT_WARN_JOLIET_RENAMED, else a short English phrase.
+ * ISOKIT_WARN_JOLIET_RENAMED and ISOKIT_WARN_UDF_RENAMED, else a short English phrase.
  */
 typedef void (*isokit_writer_warning_fn)(void *ctx, enum isokit_writer_warning kind,
 					 const char *path, const char *detail);
@@ -76,6 +85,10 @@ struct isokit_writer_options {
 	const char *preparer;
 	const char *application; /**< NULL: "ISOKIT <version>" */
 	const char *system_id;   /**< NULL: "LINUX" */
+	/** UDF revision with ISOKIT_WRITE_UDF: 0x0102 (0: the default, read
+	 *  by every UDF reader), 0x0201, or 0x0250 (file entries and folders
+	 *  in a metadata partition) */
+	unsigned udf_revision;
 	/** fnmatch(3) patterns; an entry is left out when one matches its
 	 * name or, for a pattern containing '/', its path relative to the
 	 * source given to isokit_writer_add(). NULL-terminated, or NULL. */

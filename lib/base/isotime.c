@@ -87,14 +87,9 @@ static void civil_from_days(int64_t z, int64_t *y, unsigned *m, unsigned *d)
 	*y = yoe + era * 400 + (*m <= 2);
 }
 
-struct broken_time {
-	int64_t year;
-	unsigned mon, day, hour, min, sec;
-};
-
-static struct broken_time split_utc(int64_t sec)
+struct isotime_parts isotime_split(int64_t sec)
 {
-	struct broken_time b;
+	struct isotime_parts b;
 	int64_t days = sec >= 0 ? sec / 86400 : -((-sec + 86399) / 86400);
 	int64_t rem = sec - days * 86400;
 	civil_from_days(days, &b.year, &b.mon, &b.day);
@@ -115,7 +110,7 @@ void isotime_encode7(int64_t sec, uint8_t p[7])
 		sec = SEVEN_MIN;
 	if (sec > SEVEN_MAX)
 		sec = SEVEN_MAX;
-	struct broken_time b = split_utc(sec);
+	struct isotime_parts b = isotime_split(sec);
 	p[0] = (uint8_t)(b.year - 1900);
 	p[1] = (uint8_t)b.mon;
 	p[2] = (uint8_t)b.day;
@@ -143,7 +138,7 @@ void isotime_encode17(int64_t sec, int32_t nsec, uint8_t p[17])
 		sec = SEVENTEEN_MIN;
 	if (sec > SEVENTEEN_MAX)
 		sec = SEVENTEEN_MAX;
-	struct broken_time b = split_utc(sec);
+	struct isotime_parts b = isotime_split(sec);
 	put_digits(p, 4, (unsigned)b.year);
 	put_digits(p + 4, 2, b.mon);
 	put_digits(p + 6, 2, b.day);

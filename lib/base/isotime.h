@@ -11,6 +11,13 @@
 /* Days since 1970-01-01 of a proleptic Gregorian date. */
 int64_t days_from_civil(int64_t y, unsigned m, unsigned d);
 
+/* UTC seconds as a proleptic Gregorian date and time of day. */
+struct isotime_parts {
+	int64_t year;
+	unsigned mon, day, hour, min, sec;
+};
+struct isotime_parts isotime_split(int64_t sec);
+
 /* Decode a 7-byte date; an all-zero field gives valid = false. */
 struct isokit_time isotime_decode7(const uint8_t p[7]);
 

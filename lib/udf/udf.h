@@ -288,4 +288,45 @@ uint32_t udf_aed_length(const uint8_t *p);
  * 2 * len + 2 bytes. Returns the bytes written, or -1 when damaged. */
 int udf_symlink_decode(const uint8_t *p, size_t len, char *out, size_t cap);
 
+/* ---- encoding (encode.c), for the writer ---- */
+
+/* Fill the tag at @p p: the CRC covers the @p body_len bytes after it. */
+void udf_tag_encode(uint8_t *p, uint16_t ident, uint16_t version, uint32_t location,
+		    size_t body_len);
+
+/* An entity identifier (1/7.4): flags 0, @p ident (at most 23 bytes), and
+ * the 8-byte suffix (NULL: zeros). */
+void udf_regid_encode(uint8_t *p, const char *ident, const uint8_t suffix[8]);
+
+/* The charspec of CS0, "OSTA Compressed Unicode" (64 bytes). */
+void udf_charspec_encode(uint8_t *p);
+
+/* A timestamp (1/7.3) of UTC seconds, clamped to years 1..9999. */
+void udf_time_encode(uint8_t *p, int64_t sec);
+
+/* UTF-8 to UTF-16 units, at most @p max, never splitting a character;
+ * *wide: some unit is above 0xFF (the 16-bit form is needed). */
+size_t udf_cs0_units(const char *utf8, size_t len, uint16_t *units, size_t max, bool *wide);
+
+/* Units as OSTA compressed Unicode: the compression id (8 or 16), then one
+ * or two bytes (big-endian) per unit. Returns the bytes written. */
+size_t udf_cs0_pack(const uint16_t *units, size_t n, bool wide, uint8_t *out);
+
+/* UTF-8 as OSTA compressed Unicode in at most @p max bytes (the 8-bit
+ * form when every character allows it); whole characters only. */
+size_t udf_cs0_encode(const char *utf8, size_t len, uint8_t *out, size_t max);
+
+/* A dstring field of @p field bytes (cut to fit; NULL or "" gives zeros). */
+void udf_dstring_encode(uint8_t *p, size_t field, const char *utf8);
+
+/* short_ad (4/14.14.1) and long_ad (4/14.14.2; its implementation use
+ * carries the UDF unique ID of the entry it points to). */
+void udf_short_ad_encode(uint8_t *p, uint32_t length, uint8_t type, uint32_t block);
+void udf_long_ad_encode(uint8_t *p, uint32_t length, uint8_t type, uint32_t block,
+			uint16_t part, uint32_t unique_id);
+
+/* A POSIX symlink target as path components (4/14.16.1); bytes written, or
+ * -1 when they do not fit @p cap or a name is longer than a component holds. */
+int udf_symlink_encode(const char *target, size_t len, uint8_t *out, size_t cap);
+
 #endif

@@ -105,10 +105,7 @@ term:
 	if (rc)
 		return rc;
 	vd_encode_terminator(blk);
-	rc = out_write(o, blk, ISO_BLOCK);
-	if (!rc && w->nboots)
-		rc = boot_write_catalog(w, o);
-	return rc;
+	return out_write(o, blk, ISO_BLOCK);
 }
 
 static int write_path_table(struct writer *w, struct out *o, bool joliet, bool msb)
@@ -539,7 +536,8 @@ static int write_sums(struct writer *w, struct out *o)
 	if (!rc)
 		rc = out_write(o, blk, ISO_BLOCK);
 	if (!rc)
-		rc = out_zero(o, (size_t)(FILESUMS_TAIL - 1 - w->gpt_blocks) * ISO_BLOCK);
+		rc = out_zero(o, (size_t)(FILESUMS_TAIL - 1 - w->gpt_blocks -
+					  (w->udf_end_anchor ? 1 : 0)) * ISO_BLOCK);
 	return rc;
 }
 
@@ -575,6 +573,23 @@ static uint64_t isomd5_span(const struct writer *w, uint32_t *fragments)
 	return bytes;
 }
 
+/* Path tables and folders of the ISO 9660 and Joliet trees. */
+static int write_iso_dirs(struct writer *w, struct out *o)
+{
+	int rc = write_path_table(w, o, false, false);
+	if (!rc)
+		rc = write_path_table(w, o, false, true);
+	if (!rc && w->joliet)
+		rc = write_path_table(w, o, true, false);
+	if (!rc && w->joliet)
+		rc = write_path_table(w, o, true, true);
+	if (!rc)
+		rc = write_dirs(w, o, false);
+	if (!rc && w->joliet)
+		rc = write_dirs(w, o, true);
+	return rc;
+}
+
 int emit_image(struct writer *w, int fd)
 {
 	struct out o = {.fd = fd, .cap = OUT_BUF};
@@ -592,6 +607,10 @@ int emit_image(struct writer *w, int fd)
 			free(o.buf);
 			return ISOKIT_E_NOMEM;
 		}
+	}
+	/* the isomd5sum record lives in the primary descriptor: none in a
+	 * UDF-only image */
+	if (w->checksums && !w->udf_only) {
 		base = lseek(fd, 0, SEEK_CUR);
 		if (base < 0) {
 			if (w->opt.on_warning)
@@ -608,20 +627,16 @@ int emit_image(struct writer *w, int fd)
 		}
 	}
 	int rc = sysarea_write(w, &o);
-	if (!rc)
+	if (!rc && !w->udf_only)
 		rc = write_vds(w, &o);
-	if (!rc)
-		rc = write_path_table(w, &o, false, false);
-	if (!rc)
-		rc = write_path_table(w, &o, false, true);
-	if (!rc && w->joliet)
-		rc = write_path_table(w, &o, true, false);
-	if (!rc && w->joliet)
-		rc = write_path_table(w, &o, true, true);
-	if (!rc)
-		rc = write_dirs(w, &o, false);
-	if (!rc && w->joliet)
-		rc = write_dirs(w, &o, true);
+	if (!rc && w->udf)
+		rc = udf_write_head(w, &o);
+	if (!rc && w->udf)
+		rc = udf_write_meta(w, &o);
+	if (!rc && w->nboots)
+		rc = boot_write_catalog(w, &o);
+	if (!rc && !w->udf_only)
+		rc = write_iso_dirs(w, &o);
 	if (!rc && o.pos != (uint64_t)w->zero_block * ISO_BLOCK)
 		rc = w_error(w, ISOKIT_E_INVAL, "internal error: metadata size changed");
 	if (!rc)
@@ -630,8 +645,12 @@ int emit_image(struct writer *w, int fd)
 		rc = boot_write_hidden(w, &o);
 	if (!rc)
 		rc = write_files(w, &o);
+	if (!rc && w->udf)
+		rc = udf_write_reserve(w, &o);
 	if (!rc && w->checksums)
 		rc = write_sums(w, &o);
+	if (!rc && w->udf_end_anchor)
+		rc = udf_write_end_anchor(w, &o);
 	if (!rc)
 		rc = sysarea_write_end(w, &o);
 	if (!rc && o.pos != (uint64_t)w->total_blocks * ISO_BLOCK)

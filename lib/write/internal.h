@@ -80,6 +80,7 @@ struct wdir {
 	uint8_t iso_len, jol_len;  /* its identifiers, for the path tables */
 	uint8_t iso_id[31];
 	uint32_t jol_off;          /* in writer.jol_names */
+	uint32_t udf_size;         /* bytes of its UDF identifiers */
 };
 
 /* bytes per extent of a multi-extent file: block-aligned, < 4 GiB */
@@ -173,6 +174,19 @@ struct writer {
 	uint32_t gpt_blocks;     /* hybrid: blocks at the volume's end for the backup GPT */
 	bool written;
 
+	/* UDF (udf.c): absolute blocks unless said otherwise */
+	bool udf, udf_only;
+	uint16_t udf_rev;
+	uint16_t udf_mref;        /* partition of the entries: 0, or 1 (2.50's metadata partition) */
+	uint32_t *udf_fe;         /* by serial: block of the entry in partition udf_mref */
+	uint32_t udf_mbase;       /* where block 0 of partition udf_mref is */
+	uint32_t udf_vrs, udf_main, udf_reserve, udf_lvid;
+	uint32_t udf_part_start, udf_part_len;
+	uint32_t udf_meta_fe;     /* 2.50: the metadata file's entry, then its mirror's */
+	uint32_t udf_meta, udf_meta_blocks; /* FSD, entries and folders */
+	uint32_t udf_end_anchor;  /* 0: none */
+	uint64_t udf_files, udf_dirs;
+
 	volatile sig_atomic_t cancel;
 	char msg[512 + 4096];
 };
@@ -255,6 +269,9 @@ int names_iso(struct writer *w, uint32_t dir_node, struct name_list *l);
  * that had to be shortened. */
 int names_joliet(struct writer *w, uint32_t dir_node, struct name_list *l,
 		 bool warn);
+/* UDF identifiers (OSTA CS0, at most 254 bytes), unique, in the order of
+ * the original names; @p warn reports names that had to be shortened. */
+int names_udf(struct writer *w, uint32_t dir_node, struct name_list *l, bool warn);
 /* ISO 9660 form of a label: d-characters, at most 32 bytes. */
 size_t names_volume_id(const char *utf8, uint8_t out[32]);
 /* 1 when a label is longer than the 32 characters of the ISO 9660 field,
@@ -353,6 +370,19 @@ int boot_write_hidden(struct writer *w, struct out *o);
 /* The patched copy of @p node's data when it is a patched boot image. */
 const uint8_t *boot_patched_data(const struct writer *w, uint32_t node);
 void boot_free(struct writer *w);
+
+/* udf.c: the UDF descriptors after the ISO 9660 ones (udf_layout_head),
+ * the UDF metadata after the ISO 9660 folders (udf_layout_meta), the
+ * reserve sequence after the file data (udf_layout_reserve, which ends
+ * the partition); layout.c places the end anchor. Each is written in its
+ * place by the emitter. */
+int udf_layout_head(struct writer *w, uint64_t *next);
+int udf_layout_meta(struct writer *w, uint64_t *next);
+void udf_layout_reserve(struct writer *w, uint64_t *next);
+int udf_write_head(struct writer *w, struct out *o);
+int udf_write_meta(struct writer *w, struct out *o);
+int udf_write_reserve(struct writer *w, struct out *o);
+int udf_write_end_anchor(struct writer *w, struct out *o);
 
 /* layout.c and emit.c */
 int layout_run(struct writer *w);

@@ -126,7 +126,8 @@ static int extent_order(struct writer *w)
 	return n == w->niso ? 0 : w_error(w, ISOKIT_E_INVAL, "internal error: folder order");
 }
 
-int layout_run(struct writer *w)
+/* The ISO 9660 and Joliet folders in path-table order, measured. */
+static int order_trees(struct writer *w)
 {
 	w->iso_order = malloc((size_t)w->ndirs * sizeof(uint32_t));
 	w->jol_order = w->joliet ? malloc((size_t)w->ndirs * sizeof(uint32_t)) : NULL;
@@ -135,14 +136,12 @@ int layout_run(struct writer *w)
 	int rc = order_tree(w, false, w->iso_order, &w->niso, &w->pt_size);
 	if (!rc && w->joliet)
 		rc = order_tree(w, true, w->jol_order, &w->njol, &w->jpt_size);
-	if (rc)
-		return rc;
+	return rc ? rc : extent_order(w);
+}
 
-	uint64_t next = ISO_VD_FIRST + 1 + (w->nboots ? 1 : 0) + (w->joliet ? 1 : 0) + 1;
-	w->catalog_block = (uint32_t)next;
-	next += w->catalog_blocks;
-	if (w->catalog_node)
-		wnode_at(w, w->catalog_node)->lba = w->catalog_block;
+/* Path tables and folders of the ISO 9660 and Joliet trees from @p next. */
+static uint64_t layout_iso_dirs(struct writer *w, uint64_t next)
+{
 	w->pt_l = (uint32_t)next;
 	next += blocks_of(w->pt_size);
 	w->pt_m = (uint32_t)next;
@@ -153,8 +152,6 @@ int layout_run(struct writer *w)
 		w->jpt_m = (uint32_t)next;
 		next += blocks_of(w->jpt_size);
 	}
-	if ((rc = extent_order(w)) != 0)
-		return rc;
 	for (uint32_t i = 0; i < w->niso; i++) {
 		struct wdir *d = &w->dirs[w->ext_order[i]];
 		d->lba = (uint32_t)next;
@@ -167,6 +164,27 @@ int layout_run(struct writer *w)
 		d->jlba = (uint32_t)next;
 		next += d->jsize / ISO_BLOCK;
 	}
+	return next;
+}
+
+int layout_run(struct writer *w)
+{
+	int rc = w->udf_only ? 0 : order_trees(w);
+	if (rc)
+		return rc;
+	uint64_t next = ISO_VD_FIRST;
+	if (!w->udf_only)
+		next += 1 + (w->nboots ? 1 : 0) + (w->joliet ? 1 : 0) + 1;
+	if (w->udf && ((rc = udf_layout_head(w, &next)) != 0 ||
+		       (rc = udf_layout_meta(w, &next)) != 0))
+		return rc;
+	w->catalog_block = (uint32_t)next;
+	next += w->catalog_blocks;
+	if (w->catalog_node)
+		wnode_at(w, w->catalog_node)->lba = w->catalog_block;
+	if (!w->udf_only)
+		next = layout_iso_dirs(w, next);
+	/* the extent of empty files, links and devices in ISO 9660 */
 	w->zero_block = (uint32_t)next++;
 	next = boot_layout_hidden(w, next);
 	for (uint32_t k = 0; k < w->nkids; k++) {
@@ -196,6 +214,8 @@ int layout_run(struct writer *w)
 	}
 	if (next > UINT32_MAX)
 		return w_error(w, ISOKIT_E_LIMIT, "image larger than 8 TiB (2^32 blocks)");
+	if (w->udf)
+		udf_layout_reserve(w, &next);
 	if (w->checksums) {
 		/* checkisomd5 fails an image whose 21 fragments are shorter
 		 * than its 32 KiB reads: small images are padded with zeros */
@@ -210,7 +230,11 @@ int layout_run(struct writer *w)
 		w->trailer_block = (uint32_t)next;
 		next += FILESUMS_TAIL;
 	}
+	if (w->udf && !w->checksums)
+		w->udf_end_anchor = (uint32_t)next++;
 	next = sysarea_layout_end(w, next);
+	if (w->udf && w->checksums)
+		w->udf_end_anchor = (uint32_t)(next - 1 - w->gpt_blocks); /* the last zero block */
 	if (next > UINT32_MAX)
 		return w_error(w, ISOKIT_E_LIMIT, "image larger than 8 TiB (2^32 blocks)");
 	w->total_blocks = (uint32_t)next;

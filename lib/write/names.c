@@ -24,6 +24,7 @@
 #include <string.h>
 
 #include "base/charset.h"
+#include "udf/udf.h"
 #include "write/internal.h"
 
 #define ISO_MAX_ID 40   /* 30 + '.' + ';1' with room */
@@ -426,6 +427,54 @@ int names_joliet(struct writer *w, uint32_t dir_node, struct name_list *l, bool 
 			return rc;
 	}
 	sort_slots(l, cmp_joliet);
+	return 0;
+}
+
+/* ---- UDF ---- */
+
+/*
+ * UDF file identifiers (OSTA CS0): the name as it is when it fits 254
+ * bytes (8-bit form: 254 characters up to U+00FF; 16-bit form: 127 UTF-16
+ * units), else cut like a Joliet name, keeping the extension. Only '/' and
+ * NUL are forbidden, and file names hold neither. Slots stay in the order
+ * of the original names.
+ */
+int names_udf(struct writer *w, uint32_t dir_node, struct name_list *l, bool warn)
+{
+	struct wnode *d = wnode_at(w, dir_node);
+	int rc = list_reserve(l, d->count);
+	if (rc)
+		return rc;
+	hash_clear(l);
+	uint16_t all[1024], u[256];
+	uint8_t id[256];
+	for (uint32_t k = 0; k < d->count; k++) {
+		uint32_t ci = w->kids[d->first + k];
+		struct wnode *c = wnode_at(w, ci);
+		const char *name = (const char *)arena_at(w, c->name);
+		bool wide;
+		size_t n = udf_cs0_units(name, c->name_len, all, 1024, &wide);
+		size_t max = wide ? 127 : 254;
+		bool is_dir = c->type == W_DIR;
+		size_t un = joliet_fit(all, n, is_dir, max, "", u);
+		size_t len = udf_cs0_pack(u, un, wide, id);
+		bool changed = un < n;
+		for (unsigned long num = 1; hash_has(l, id, len); num++) {
+			char suffix[24];
+			snprintf(suffix, sizeof(suffix), "%lu", num);
+			un = joliet_fit(all, n, is_dir, max, suffix, u);
+			len = udf_cs0_pack(u, un, wide, id);
+			changed = true;
+		}
+		if (changed && warn && w->opt.on_warning) {
+			char path[4096], now[4 * 256 + 1];
+			tree_image_path(w, ci, path, sizeof(path));
+			udf_cs0_to_utf8(id, len, now);
+			w->opt.on_warning(w->opt.ctx, ISOKIT_WARN_UDF_RENAMED, path, now);
+		}
+		if ((rc = add_slot(l, ci, id, len)) != 0)
+			return rc;
+	}
 	return 0;
 }
 

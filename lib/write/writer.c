@@ -18,6 +18,9 @@ ISOKIT_API struct isokit_writer *isokit_writer_new(const struct isokit_writer_op
 	int level = opts->iso_level ? opts->iso_level : 3;
 	if (level < 1 || level > 3)
 		return NULL;
+	unsigned rev = opts->udf_revision ? opts->udf_revision : 0x0102;
+	if (rev != 0x0102 && rev != 0x0201 && rev != 0x0250)
+		return NULL;
 	struct isokit_writer *h = calloc(1, sizeof(*h));
 	if (!h)
 		return NULL;
@@ -48,6 +51,12 @@ ISOKIT_API struct isokit_writer *isokit_writer_new(const struct isokit_writer_op
 	w->rock = !(opts->flags & ISOKIT_WRITE_NO_ROCK);
 	w->joliet = !(opts->flags & ISOKIT_WRITE_NO_JOLIET);
 	w->checksums = !(opts->flags & ISOKIT_WRITE_NO_CHECKSUMS);
+	w->udf_only = opts->flags & ISOKIT_WRITE_UDF_ONLY;
+	w->udf = w->udf_only || (opts->flags & ISOKIT_WRITE_UDF);
+	w->udf_rev = (uint16_t)rev;
+	w->udf_mref = rev >= 0x0250 ? 1 : 0;
+	if (w->udf_only)
+		w->rock = w->joliet = false;
 	w->now = opts->use_source_date_epoch ? opts->source_date_epoch : (int64_t)time(NULL);
 	if (tree_init(w) != 0) {
 		isokit_writer_free(h);
@@ -105,6 +114,10 @@ ISOKIT_API int isokit_writer_write_fd(struct isokit_writer *h, int fd)
 	if (w->opt.flags & ISOKIT_WRITE_MANIFEST)
 		rc = w->checksums ? manifest_add(w)
 				  : w_error(w, ISOKIT_E_INVAL, "a manifest needs the checksums");
+	if (!rc && w->udf_only && (w->nboots || w->sysarea))
+		rc = w_error(w, ISOKIT_E_INVAL,
+			     "a UDF-only image cannot boot: El Torito and the hybrid "
+			     "partition tables need the ISO 9660 descriptors (use --udf)");
 	if (!rc)
 		rc = boot_name_catalog(w);
 	if (!rc)
@@ -196,6 +209,7 @@ ISOKIT_API void isokit_writer_free(struct isokit_writer *h)
 	}
 	boot_free(&h->w);
 	free(h->w.jol_names);
+	free(h->w.udf_fe);
 	free(h->w.sum_sha);
 	free(h->w.sum_lba);
 	free(h);

@@ -21,7 +21,8 @@
 
 const struct cmd_def cmd_create_def = {
 	"create", "-o OUT.iso [options] SOURCE...",
-	"Make an ISO 9660 image with Rock Ridge and Joliet from folders and files.\n"
+	"Make an ISO 9660 image with Rock Ridge and Joliet (and, with --udf, UDF)\n"
+	"from folders and files.\n"
 	"One folder SOURCE becomes the root of the image; several SOURCEs are\n"
 	"placed in the root by their names. Owners, permissions and times are kept.\n"
 	"The image carries checksums that isokit verify and checkisomd5 check:\n"
@@ -49,6 +50,9 @@ enum {
 	OPT_MANIFEST,
 	OPT_ECC,
 	OPT_SIDECAR,
+	OPT_UDF,
+	OPT_UDF_ONLY,
+	OPT_UDF_REVISION,
 };
 
 static const struct opt_def create_opts[] = {
@@ -60,6 +64,9 @@ static const struct opt_def create_opts[] = {
 	{OPT_NO_ROCK, 0, "no-rock", NULL, "no Rock Ridge (names, owners, modes, links are lost)"},
 	{OPT_NO_JOLIET, 0, "no-joliet", NULL, "no Joliet tree (Windows then shows short upper-case names)"},
 	{OPT_JOLIET_LONG, 0, "joliet-long", NULL, "Joliet names up to 103 characters instead of 64"},
+	{OPT_UDF, 0, "udf", NULL, "also UDF (a bridge image, as Windows install media are): the same file data, full Unicode names, any file size"},
+	{OPT_UDF_REVISION, 0, "udf-revision", "REV", "with --udf: 1.02 (default, read everywhere), 2.01, or 2.50 (metadata partition, as on Blu-ray)"},
+	{OPT_UDF_ONLY, 0, "udf-only", NULL, "UDF alone: no ISO 9660, Rock Ridge or Joliet tree (cannot boot; no isomd5sum record)"},
 	{OPT_ISO_LEVEL, 0, "iso-level", "N", "ISO 9660 level 1 (8.3 names), 2 (30 characters) or 3 (default; files of 4 GiB and more)"},
 	{OPT_DEDUP, 0, "dedup", NULL, "store files with identical content once (readers still see separate files)"},
 	{OPT_NO_CHECKSUMS, 0, "no-checksums", NULL, "write no isomd5sum record and no SHA-256 of each file (isokit verify then checks the structure only)"},
@@ -128,6 +135,20 @@ static int handle(int id, const char *arg, void *ctx)
 	case OPT_NO_CHECKSUMS: a->o.flags |= ISOKIT_WRITE_NO_CHECKSUMS; break;
 	case OPT_MANIFEST: a->o.flags |= ISOKIT_WRITE_MANIFEST; break;
 	case OPT_SIDECAR: a->sidecar = true; break;
+	case OPT_UDF: a->o.flags |= ISOKIT_WRITE_UDF; break;
+	case OPT_UDF_ONLY: a->o.flags |= ISOKIT_WRITE_UDF_ONLY; break;
+	case OPT_UDF_REVISION:
+		if (!strcmp(arg, "1.02"))
+			a->o.udf_revision = 0x0102;
+		else if (!strcmp(arg, "2.01"))
+			a->o.udf_revision = 0x0201;
+		else if (!strcmp(arg, "2.50"))
+			a->o.udf_revision = 0x0250;
+		else
+			return usage_error(&cmd_create_def,
+					   "--udf-revision must be 1.02, 2.01 or 2.50, not '%s'", arg);
+		a->o.flags |= ISOKIT_WRITE_UDF;
+		break;
 	case OPT_ECC: {
 		char *end;
 		long v = strtol(arg, &end, 10);
@@ -338,6 +359,19 @@ int cmd_create(int argc, char **argv)
 	}
 	if (boot_options_check(&cmd_create_def, &a.boot))
 		goto out_args;
+	if ((a.o.flags & ISOKIT_WRITE_UDF_ONLY) &&
+	    (a.boot.n || a.boot.like || a.boot.system_area || a.boot.sa_flags || a.boot.catalog)) {
+		usage_error(&cmd_create_def, "--udf-only images cannot boot: El Torito and --hybrid need "
+			    "the ISO 9660 descriptors (use --udf for a bootable bridge image)");
+		goto out_args;
+	}
+	if ((a.o.flags & ISOKIT_WRITE_UDF_ONLY) &&
+	    (a.o.flags & (ISOKIT_WRITE_NO_ROCK | ISOKIT_WRITE_NO_JOLIET | ISOKIT_WRITE_JOLIET_LONG) ||
+	     a.o.iso_level)) {
+		usage_error(&cmd_create_def, "--udf-only writes no ISO 9660 tree: --no-rock, --no-joliet, "
+			    "--joliet-long and --iso-level do not apply");
+		goto out_args;
+	}
 	if (a.boot.like && boot_like_load(&a.boot)) {
 		r = EXIT_FAIL;
 		goto out_args;
