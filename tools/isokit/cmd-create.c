@@ -260,7 +260,10 @@ static void on_warning(void *ctx, enum isokit_writer_warning kind, const char *p
 		}
 		return;
 	}
-	if (kind == ISOKIT_WARN_LABEL_CUT || kind == ISOKIT_WARN_NO_ISOMD5)
+	if (kind == ISOKIT_WARN_UDF_RENAMED)
+		msg_warn(NULL, "%s: named '%s' in UDF (a UDF name holds 254 bytes of OSTA "
+			 "compressed Unicode)", path, detail);
+	else if (kind == ISOKIT_WARN_LABEL_CUT || kind == ISOKIT_WARN_NO_ISOMD5)
 		msg_warn(NULL, "%s", detail);
 	else
 		msg_warn(NULL, "%s: %s", path, detail);
