@@ -623,5 +623,43 @@ else
 	skip "no grub-mkrescue, xorriso, GRUB for both platforms, OVMF or mtools"
 fi
 
+# =====================================================================
+# UDF beside El Torito and a hybrid GPT (as Windows install media carry
+# UDF): it still boots as CD and as disk, 7-Zip reads the UDF tree, the
+# GPT and the UDF anchors keep out of each other's way.
+run "$ISOKIT" create --udf -o "$T/udf-hyb.iso" "${BOOT[@]}" "${HYB[@]}" "$T/both"
+expect_rc 0 "create --udf BIOS + EFI hybrid"
+expect_boot bios_cd "$BIOS_OK" "$T/udf-hyb.iso" "SeaBIOS boots the UDF bridge hybrid as CD"
+expect_boot bios_disk "$BIOS_OK" "$T/udf-hyb.iso" "SeaBIOS boots the UDF bridge hybrid as disk"
+SZ=$(command -v 7zz || command -v 7z)
+if [ -n "$SZ" ]; then
+	"$SZ" l -tudf "$T/udf-hyb.iso" >"$T/out" 2>&1
+	rc=$?
+	[ $rc = 0 ] && grep -q 'isolinux/isolinux.cfg' "$T/out" && grep -q 'Type = Udf' "$T/out" &&
+		! grep -q -i 'error' "$T/out" && ok "7-Zip lists the UDF tree of the bootable hybrid" ||
+		not_ok "7-Zip -tudf (exit $rc): $(grep -i -m3 'error\|warn' "$T/out")"
+else skip "7-Zip not installed"; fi
+if have udfinfo; then
+	# the backup GPT holds the last blocks, so the second anchor is the
+	# block before it, where udfinfo does not look (isokit-create(1), UDF)
+	udfinfo "$T/udf-hyb.iso" >"$T/out" 2>&1
+	rc=$?
+	[ $rc = 0 ] && ! grep -i 'warning\|error' "$T/out" | grep -qv 'Second and third Anchor' &&
+		grep -q 'type=RVDS' "$T/out" && grep -q 'udfrev=1.02' "$T/out" &&
+		ok "udfinfo: UDF 1.02, main and reserve sequences found (one anchor, at 256, where it looks)" ||
+		not_ok "udfinfo (exit $rc): $(grep -i -m3 'warn\|error' "$T/out")"
+else skip "udfinfo not installed"; fi
+if have sgdisk; then
+	sgdisk -v "$T/udf-hyb.iso" 2>&1 | grep -q '^No problems found' && ok "sgdisk -v: no problems in the UDF hybrid's GPT" ||
+		not_ok "sgdisk -v: $(sgdisk -v "$T/udf-hyb.iso" 2>&1 | grep -i problem)"
+else skip "sgdisk not installed"; fi
+"$ISOKIT" info "$T/udf-hyb.iso" >"$T/out" 2>&1
+grep -q '^  UDF  *yes, revision 1.02' "$T/out" && grep -q '^  El Torito  *yes' "$T/out" &&
+	ok "isokit info: UDF 1.02 and El Torito" || not_ok "isokit info: $(grep -E 'UDF|El Torito' "$T/out")"
+run "$ISOKIT" create --udf-only -o "$T/udf-only-boot.iso" "${BOOT[@]}" "$T/iso"
+expect_rc 2 "--udf-only with --boot is a usage error"
+expect_err 'cannot boot' "it says a UDF-only image cannot boot"
+[ ! -e "$T/udf-only-boot.iso" ] && ok "and writes nothing" || not_ok "an image was written"
+
 echo "# $SECONDS s, $vm VM runs"
 finish
