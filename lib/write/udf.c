@@ -284,7 +284,8 @@ static void fid_encode(struct writer *w, uint8_t *p, uint8_t chars, const uint8_
 	p[19] = (uint8_t)name_len;
 	udf_long_ad_encode(p + 20, BS, 0, w->udf_fe[serial], w->udf_mref, unique_id(serial));
 	put_721(p + 36, 0); /* no implementation use */
-	memcpy(p + 38, name, name_len);
+	if (name_len)
+		memcpy(p + 38, name, name_len);
 	udf_tag_encode(p, UDF_TAG_FID, tag_version(w), tag_block, size - UDF_TAG_SIZE);
 }
 
@@ -394,7 +395,8 @@ static void entry_encode(struct writer *w, uint8_t *p, const struct entry *e, co
 		put_731(p + 172, (uint32_t)ad_len);
 		head = FE_HEAD;
 	}
-	memcpy(p + head, ads, ad_len);
+	if (ad_len)
+		memcpy(p + head, ads, ad_len);
 	udf_tag_encode(p, extended(w) ? UDF_TAG_EFE : UDF_TAG_FE, tag_version(w), block,
 		       head + ad_len - UDF_TAG_SIZE);
 }
