@@ -35,7 +35,9 @@ with the source for what that reader / namespace carries:
               a multi-extent file).
   isokit      isokit extract (Rock Ridge: everything, owners and devices as
               root) and isokit extract --namespace joliet (like 7-Zip).
-  kernel      as root: mount -o loop,ro and compare everything the kernel
+  kernel      as root: mount -t iso9660 -o loop,ro (the Rock Ridge tree, also
+              of a UDF bridge, which mount would otherwise take as UDF)
+              and compare everything the kernel
               shows (SKIP when the system cannot mount it: no iso9660
               driver, no loop device, no permission; any other mount error
               fails).
@@ -1014,14 +1016,14 @@ MOUNT_ENV_RX = re.compile(
 
 
 def check_kernel(img, src_scan, work):
-    title = "Linux kernel (mount -o loop,ro): names, types, modes, sizes, " \
+    title = "Linux kernel (mount -t iso9660 -o loop,ro): names, types, modes, sizes, " \
             "content, mtimes, symlinks, nlink, owners, devices"
     if not IS_ROOT:
         T.skip(title, "not root")
         return
     mnt = os.path.join(work, "mnt")
     os.makedirs(mnt, exist_ok=True)
-    p = run(["mount", "-o", "loop,ro", img, mnt], timeout=60)
+    p = run(["mount", "-t", "iso9660", "-o", "loop,ro", img, mnt], timeout=60)
     if p.returncode != 0:
         err = tail(p.stderr + p.stdout)
         if p.returncode == -998 or MOUNT_ENV_RX.search(err):
