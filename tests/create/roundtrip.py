@@ -84,6 +84,11 @@ INTEROP = os.path.join(os.path.dirname(HERE), "interop")
 sys.path.insert(0, INTEROP)
 sys.dont_write_bytecode = True
 import manifest as mf  # noqa: E402
+sys.path.insert(0, HERE)
+import taplib  # noqa: E402
+from taplib import Tap, fmt_cmd, have, run, tail  # noqa: E402,F401
+
+T = Tap()
 
 ISOKIT = os.environ.get("ISOKIT") or os.path.join(
     os.environ.get("BUILDDIR", os.path.join(SRCDIR, "build")),
@@ -117,96 +122,6 @@ def creator_is_isokit():
 
 
 # ------------------------------------------------------------------ TAP ----
-
-class Tap:
-    def __init__(self):
-        self.n = 0
-        self.failed = []
-
-    def _detail(self, detail):
-        if not detail:
-            return
-        for ln in str(detail).rstrip("\n").split("\n"):
-            print("#   " + ln)
-
-    def ok(self, desc, detail=None):
-        self.n += 1
-        print("ok %d - %s" % (self.n, desc))
-        self._detail(detail)
-        sys.stdout.flush()
-
-    def fail(self, desc, detail=None):
-        self.n += 1
-        self.failed.append(desc)
-        print("not ok %d - %s" % (self.n, desc))
-        self._detail(detail)
-        sys.stdout.flush()
-
-    def todo(self, desc, reason, detail=None):
-        """A failing check that is expected to fail (TAP "# TODO"): shown,
-        not counted as a failure."""
-        self.n += 1
-        print("not ok %d - %s # TODO %s" % (self.n, desc, reason))
-        self._detail(detail)
-        sys.stdout.flush()
-
-    def skip(self, desc, reason):
-        self.n += 1
-        print("ok %d - %s # SKIP %s" % (self.n, desc, reason))
-        sys.stdout.flush()
-
-    def check(self, cond, desc, detail=None):
-        (self.ok if cond else self.fail)(desc, None if cond else detail)
-        return cond
-
-    def problems(self, desc, problems):
-        """ok when the list of problems is empty, else show the first few."""
-        if not problems:
-            self.ok(desc)
-            return True
-        shown = problems[:MAX_SHOW]
-        more = len(problems) - len(shown)
-        self.fail(desc, "\n".join(shown)
-                  + ("\n... and %d more" % more if more > 0 else ""))
-        return False
-
-    def note(self, text):
-        for ln in text.rstrip("\n").split("\n"):
-            print("# " + ln)
-        sys.stdout.flush()
-
-
-T = Tap()
-
-
-# -------------------------------------------------------------- helpers ----
-
-def have(tool):
-    return shutil.which(tool) is not None
-
-
-def run(cmd, timeout=TOOL_TIMEOUT, **kw):
-    """Run a command, never raise; return CompletedProcess (returncode -999
-    on timeout, -998 when the program is missing)."""
-    kw.setdefault("stdout", subprocess.PIPE)
-    kw.setdefault("stderr", subprocess.PIPE)
-    try:
-        return subprocess.run(cmd, timeout=timeout, **kw)
-    except subprocess.TimeoutExpired as e:
-        return subprocess.CompletedProcess(cmd, -999, e.stdout or b"",
-                                           (e.stderr or b"") + b"\n[timeout]")
-    except OSError as e:
-        return subprocess.CompletedProcess(cmd, -998, b"", str(e).encode())
-
-
-def tail(b, n=1500):
-    s = b.decode("utf-8", "replace") if isinstance(b, bytes) else b
-    s = s.strip()
-    return s if len(s) <= n else "..." + s[-n:]
-
-
-def fmt_cmd(cmd):
-    return " ".join(shlex.quote(os.fsdecode(c)) for c in cmd)
 
 
 def sha256_bytes(b):
