@@ -215,4 +215,31 @@ run "$ISOKIT" ls --namespace udf "$T/badroot.iso"
 expect_rc 1 "--namespace udf on it fails"
 expect_err 'badroot.iso: UDF: bad descriptor CRC' "saying why"
 
+# ---- built like Windows install media: the tree in UDF, a README in ISO 9660 ----
+cat >"$T/mkwin.py" <<'PYEOF'
+import io, sys, pycdlib
+iso = pycdlib.PyCdlib()
+iso.new(udf='2.60', interchange_level=4)
+readme = b'This disc holds its files in UDF.\n'
+iso.add_fp(io.BytesIO(readme), len(readme), '/README.TXT;1')
+iso.add_directory(udf_path='/sources')
+for path, data in (('/setup.exe', b'MZ setup\n'), ('/sources/install.wim', bytes(range(256)) * 900),
+                   ('/sources/Ảnh.txt', b'vi\n')):
+    iso.add_fp(io.BytesIO(data), len(data), udf_path=path)
+iso.write(sys.argv[1])
+PYEOF
+run "$PY" "$T/mkwin.py" "$T/win.iso"
+expect_rc 0 "pycdlib makes a Windows-style bridge (UDF tree, ISO 9660 README)"
+run "$ISOKIT" ls --namespace iso9660 "$T/win.iso"
+[ "$(cat "$T/out")" = README.TXT ] && ok "its ISO 9660 side holds only README.TXT" || not_ok "ISO 9660 side: $(cat "$T/out")"
+run "$ISOKIT" extract "$T/win.iso" -C "$T/win-out"
+expect_rc 0 "extract (automatic namespace) of the Windows-style bridge"
+"$PY" -c 'import sys; sys.stdout.buffer.write(bytes(range(256)) * 900)' | cmp -s - "$T/win-out/sources/install.wim" &&
+	[ "$(cat "$T/win-out/setup.exe")" = "MZ setup" ] && [ "$(cat "$T/win-out/sources/Ảnh.txt")" = vi ] &&
+	[ ! -e "$T/win-out/README.TXT" ] && ok "the UDF tree is extracted, not the README side" ||
+	not_ok "the Windows-style bridge: $(cd "$T/win-out" 2>/dev/null && find . | sort | tr '\n' ' ')"
+7z x -tudf -y -o"$T/win-7z" "$T/win.iso" >/dev/null 2>&1
+if diff -r "$T/win-7z" "$T/win-out" >"$T/diff" 2>&1; then ok "7-Zip extracts the same tree"; else
+	not_ok "7-Zip's tree of the Windows-style bridge differs"; sed 's/^/# /' "$T/diff" | head; fi
+
 finish
