@@ -112,6 +112,24 @@ size_t utf16_units(uint32_t cp, uint16_t out[2])
 	return 2;
 }
 
+size_t utf8_to_utf16(const char *s, size_t len, uint16_t *out, size_t max)
+{
+	size_t n = 0;
+	while (len > 0) {
+		uint32_t cp;
+		size_t used = utf8_decode(s, len, &cp);
+		uint16_t u[2];
+		size_t k = utf16_units(cp, u);
+		if (n + k > max)
+			break;
+		for (size_t i = 0; i < k; i++)
+			out[n++] = u[i];
+		s += used;
+		len -= used;
+	}
+	return n;
+}
+
 void utf8_copy_cut(char *dst, size_t cap, const char *src, size_t n)
 {
 	if (n >= cap) {

@@ -30,4 +30,8 @@ size_t utf8_decode(const char *s, size_t len, uint32_t *cp);
 /* UTF-16 code units of @p cp (a surrogate pair above U+FFFF); returns 1 or 2. */
 size_t utf16_units(uint32_t cp, uint16_t out[2]);
 
+/* UTF-8 to UTF-16 units (host order), at most @p max, never splitting a
+ * surrogate pair: whole characters only. Returns the units written. */
+size_t utf8_to_utf16(const char *s, size_t len, uint16_t *out, size_t max);
+
 #endif

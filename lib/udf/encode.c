@@ -68,23 +68,11 @@ void udf_time_encode(uint8_t *p, int64_t sec)
 
 size_t udf_cs0_units(const char *utf8, size_t len, uint16_t *units, size_t max, bool *wide)
 {
-	size_t n = 0;
+	size_t n = utf8_to_utf16(utf8, len, units, max);
 	*wide = false;
-	while (len > 0) {
-		uint32_t cp;
-		size_t used = utf8_decode(utf8, len, &cp);
-		uint16_t u[2];
-		size_t k = utf16_units(cp, u);
-		if (n + k > max)
-			break;
-		for (size_t i = 0; i < k; i++) {
-			units[n++] = u[i];
-			if (u[i] > 0xFF)
-				*wide = true;
-		}
-		utf8 += used;
-		len -= used;
-	}
+	for (size_t i = 0; i < n; i++)
+		if (units[i] > 0xFF)
+			*wide = true;
 	return n;
 }
 

@@ -48,7 +48,7 @@ static int write_vds(struct writer *w, struct out *o)
 	const struct wnode *root = wnode_at(w, 0);
 	isotime_encode7(root->mtime, date);
 
-	const char *label = w->opt.volume_id ? w->opt.volume_id : "CDROM";
+	const char *label = writer_label(w);
 	const char *sys = w->opt.system_id ? w->opt.system_id : "LINUX";
 	char app_default[64];
 	snprintf(app_default, sizeof(app_default), "ISOKIT %s", isokit_version());

@@ -201,6 +201,12 @@ static inline const struct wnode *wnode_const(const struct writer *w, uint32_t i
 	return &w->chunks[i >> NODE_CHUNK_BITS][i & (NODE_CHUNK - 1)];
 }
 
+/* The volume label: the one asked for, else "CDROM". */
+static inline const char *writer_label(const struct writer *w)
+{
+	return w->opt.volume_id ? w->opt.volume_id : "CDROM";
+}
+
 /* A file whose data is stored in the tree's order of data (not a link to
  * or a copy of another's, not empty, not the manifest, which comes last). */
 static inline bool has_own_data(const struct wnode *c)

@@ -331,25 +331,15 @@ static uint16_t joliet_unit(uint16_t u)
 	return u;
 }
 
-/* UTF-8 to UTF-16 units (host order), at most @p max units, never
- * splitting a surrogate pair; with @p joliet_names, the characters Joliet
- * forbids in names become '_'. */
+/* UTF-8 to UTF-16 units (host order), at most @p max units, whole
+ * characters only; with @p joliet_names, the characters Joliet forbids in
+ * names become '_' (surrogates are never among them). */
 static size_t to_units(const char *s, size_t len, uint16_t *out, size_t max,
 		       bool joliet_names)
 {
-	size_t n = 0;
-	while (len > 0) {
-		uint32_t cp;
-		size_t used = utf8_decode(s, len, &cp);
-		uint16_t u[2];
-		size_t k = utf16_units(cp, u);
-		if (n + k > max)
-			break;
-		for (size_t i = 0; i < k; i++)
-			out[n++] = k == 1 && joliet_names ? joliet_unit(u[i]) : u[i];
-		s += used;
-		len -= used;
-	}
+	size_t n = utf8_to_utf16(s, len, out, max);
+	for (size_t i = 0; joliet_names && i < n; i++)
+		out[i] = joliet_unit(out[i]);
 	return n;
 }
 
@@ -391,6 +381,47 @@ static size_t joliet_fit(const uint16_t *all, size_t n, bool is_dir, size_t max,
 	return o + tail;
 }
 
+/* How a tree writes its identifiers: UCS-2BE (Joliet) or OSTA CS0 (UDF). */
+enum id_form { FORM_UCS2BE, FORM_CS0_8, FORM_CS0_16 };
+
+static size_t pack_units(enum id_form f, const uint16_t *u, size_t n, uint8_t *out)
+{
+	return f == FORM_UCS2BE ? units_be(u, n, out) : udf_cs0_pack(u, n, f == FORM_CS0_16, out);
+}
+
+/* Child @p ci's identifier from its name's units: cut to @p max units
+ * (keeping the extension), numbered until unique in @p l, reported when
+ * it is not the name, and added to @p l. */
+static int add_unique(struct writer *w, struct name_list *l, uint32_t ci, const uint16_t *all,
+		      size_t n, size_t max, enum id_form f, bool warn)
+{
+	bool is_dir = wnode_at(w, ci)->type == W_DIR;
+	uint16_t u[256];
+	uint8_t id[256];
+	size_t un = joliet_fit(all, n, is_dir, max, "", u);
+	size_t len = pack_units(f, u, un, id);
+	bool changed = un < n; /* shortened, or numbered below */
+	for (unsigned long num = 1; hash_has(l, id, len); num++) {
+		char suffix[24];
+		snprintf(suffix, sizeof(suffix), "%lu", num);
+		un = joliet_fit(all, n, is_dir, max, suffix, u);
+		len = pack_units(f, u, un, id);
+		changed = true;
+	}
+	if (changed && warn && w->opt.on_warning) {
+		char path[4096], now[4 * 256 + 1];
+		tree_image_path(w, ci, path, sizeof(path));
+		if (f == FORM_UCS2BE)
+			ucs2be_to_utf8(id, len, now);
+		else
+			udf_cs0_to_utf8(id, len, now);
+		w->opt.on_warning(w->opt.ctx,
+				  f == FORM_UCS2BE ? ISOKIT_WARN_JOLIET_RENAMED : ISOKIT_WARN_UDF_RENAMED,
+				  path, now);
+	}
+	return add_slot(l, ci, id, len);
+}
+
 int names_joliet(struct writer *w, uint32_t dir_node, struct name_list *l, bool warn)
 {
 	struct wnode *d = wnode_at(w, dir_node);
@@ -399,35 +430,16 @@ int names_joliet(struct writer *w, uint32_t dir_node, struct name_list *l, bool 
 	if (rc)
 		return rc;
 	hash_clear(l);
-	uint16_t all[1024], u[128];
-	uint8_t id[256];
-	for (uint32_t k = 0; k < d->count; k++) {
+	uint16_t all[1024];
+	for (uint32_t k = 0; k < d->count && rc == 0; k++) {
 		uint32_t ci = w->kids[d->first + k];
 		struct wnode *c = wnode_at(w, ci);
-		const char *name = (const char *)arena_at(w, c->name);
-		size_t n = to_units(name, c->name_len, all, 1024, true);
-		bool is_dir = c->type == W_DIR;
-		size_t un = joliet_fit(all, n, is_dir, max, "", u);
-		size_t len = units_be(u, un, id);
-		bool changed = un < n; /* shortened, or numbered below */
-		for (unsigned long num = 1; hash_has(l, id, len); num++) {
-			char suffix[24];
-			snprintf(suffix, sizeof(suffix), "%lu", num);
-			un = joliet_fit(all, n, is_dir, max, suffix, u);
-			len = units_be(u, un, id);
-			changed = true;
-		}
-		if (changed && warn && w->opt.on_warning) {
-			char path[4096], now[4 * 128 + 1];
-			tree_image_path(w, ci, path, sizeof(path));
-			ucs2be_to_utf8(id, len, now);
-			w->opt.on_warning(w->opt.ctx, ISOKIT_WARN_JOLIET_RENAMED, path, now);
-		}
-		if ((rc = add_slot(l, ci, id, len)) != 0)
-			return rc;
+		size_t n = to_units((const char *)arena_at(w, c->name), c->name_len, all, 1024, true);
+		rc = add_unique(w, l, ci, all, n, max, FORM_UCS2BE, warn);
 	}
-	sort_slots(l, cmp_joliet);
-	return 0;
+	if (!rc)
+		sort_slots(l, cmp_joliet);
+	return rc;
 }
 
 /* ---- UDF ---- */
@@ -446,36 +458,17 @@ int names_udf(struct writer *w, uint32_t dir_node, struct name_list *l, bool war
 	if (rc)
 		return rc;
 	hash_clear(l);
-	uint16_t all[1024], u[256];
-	uint8_t id[256];
-	for (uint32_t k = 0; k < d->count; k++) {
+	uint16_t all[1024];
+	for (uint32_t k = 0; k < d->count && rc == 0; k++) {
 		uint32_t ci = w->kids[d->first + k];
 		struct wnode *c = wnode_at(w, ci);
-		const char *name = (const char *)arena_at(w, c->name);
 		bool wide;
-		size_t n = udf_cs0_units(name, c->name_len, all, 1024, &wide);
-		size_t max = wide ? 127 : 254;
-		bool is_dir = c->type == W_DIR;
-		size_t un = joliet_fit(all, n, is_dir, max, "", u);
-		size_t len = udf_cs0_pack(u, un, wide, id);
-		bool changed = un < n;
-		for (unsigned long num = 1; hash_has(l, id, len); num++) {
-			char suffix[24];
-			snprintf(suffix, sizeof(suffix), "%lu", num);
-			un = joliet_fit(all, n, is_dir, max, suffix, u);
-			len = udf_cs0_pack(u, un, wide, id);
-			changed = true;
-		}
-		if (changed && warn && w->opt.on_warning) {
-			char path[4096], now[4 * 256 + 1];
-			tree_image_path(w, ci, path, sizeof(path));
-			udf_cs0_to_utf8(id, len, now);
-			w->opt.on_warning(w->opt.ctx, ISOKIT_WARN_UDF_RENAMED, path, now);
-		}
-		if ((rc = add_slot(l, ci, id, len)) != 0)
-			return rc;
+		size_t n = udf_cs0_units((const char *)arena_at(w, c->name), c->name_len, all, 1024,
+					 &wide);
+		rc = add_unique(w, l, ci, all, n, wide ? 127 : 254, wide ? FORM_CS0_16 : FORM_CS0_8,
+				warn);
 	}
-	return 0;
+	return rc;
 }
 
 /* ---- volume fields ---- */

@@ -108,10 +108,6 @@ static uint32_t unique_id(uint32_t serial)
 	return serial == 1 ? 0 : UDF_UNIQUE_FIRST + serial;
 }
 
-static const char *label(const struct writer *w)
-{
-	return w->opt.volume_id ? w->opt.volume_id : "CDROM";
-}
 
 static uint32_t blocks_of(uint64_t bytes)
 {
@@ -473,18 +469,35 @@ static int put_block(struct out *o, const uint8_t *p)
 	return out_write(o, p, BS);
 }
 
+/* Tag the descriptor in @p b (@p len bytes) as @p ident at block *at,
+ * write its block, and count it. */
+static int put_desc(struct writer *w, struct out *o, uint8_t *b, uint16_t ident, size_t len,
+		    uint32_t *at)
+{
+	udf_tag_encode(b, ident, tag_version(w), *at, len - UDF_TAG_SIZE);
+	(*at)++;
+	return put_block(o, b);
+}
+
+/* A terminating descriptor (3/10.9, 4/14.2) at block *at. */
+static int put_terminator(struct writer *w, struct out *o, uint32_t *at)
+{
+	uint8_t b[BS];
+	memset(b, 0, BS);
+	return put_desc(w, o, b, UDF_TAG_TD, 512, at);
+}
+
 static int write_vds(struct writer *w, struct out *o, uint32_t first)
 {
 	uint8_t b[BS];
 	uint8_t suffix[8];
-	uint16_t ver = tag_version(w);
 	uint32_t at = first;
 	int rc;
 
 	/* PVD (3/10.1) */
 	memset(b, 0, BS);
 	put_731(b + 16, 0); /* volume descriptor sequence number */
-	udf_dstring_encode(b + 24, 32, label(w));
+	udf_dstring_encode(b + 24, 32, writer_label(w));
 	put_721(b + 56, 1);
 	put_721(b + 58, 1);
 	put_721(b + 60, 2); /* interchange level: one volume */
@@ -494,9 +507,9 @@ static int write_vds(struct writer *w, struct out *o, uint32_t first)
 	/* volume set identifier: 16 characters meant to be unique first */
 	char vset[160];
 	uint32_t h = 2166136261u;
-	for (const char *s = label(w); *s; s++)
+	for (const char *s = writer_label(w); *s; s++)
 		h = (h ^ (uint8_t)*s) * 16777619u;
-	snprintf(vset, sizeof(vset), "%08X%08X%.120s", (uint32_t)w->now, h, label(w));
+	snprintf(vset, sizeof(vset), "%08X%08X%.120s", (uint32_t)w->now, h, writer_label(w));
 	udf_dstring_encode(b + 72, 128, vset);
 	udf_charspec_encode(b + 200);
 	udf_charspec_encode(b + 264);
@@ -505,10 +518,8 @@ static int write_vds(struct writer *w, struct out *o, uint32_t first)
 	udf_regid_encode(b + 344, app, NULL);
 	udf_time_encode(b + 376, w->now);
 	impl_regid(b + 388);
-	udf_tag_encode(b, UDF_TAG_PVD, ver, at, 512 - UDF_TAG_SIZE);
-	if ((rc = put_block(o, b)) != 0)
+	if ((rc = put_desc(w, o, b, UDF_TAG_PVD, 512, &at)) != 0)
 		return rc;
-	at++;
 
 	/* IUVD (3/10.4) with the "*UDF LV Info" of UDF 2.2.7 */
 	memset(b, 0, BS);
@@ -516,12 +527,10 @@ static int write_vds(struct writer *w, struct out *o, uint32_t first)
 	udf_suffix(w, suffix);
 	udf_regid_encode(b + 20, "*UDF LV Info", suffix);
 	udf_charspec_encode(b + 52);
-	udf_dstring_encode(b + 116, 128, label(w));
+	udf_dstring_encode(b + 116, 128, writer_label(w));
 	impl_regid(b + 352);
-	udf_tag_encode(b, UDF_TAG_IUVD, ver, at, 512 - UDF_TAG_SIZE);
-	if ((rc = put_block(o, b)) != 0)
+	if ((rc = put_desc(w, o, b, UDF_TAG_IUVD, 512, &at)) != 0)
 		return rc;
-	at++;
 
 	/* PD (3/10.5): partition 0, read-only */
 	memset(b, 0, BS);
@@ -533,16 +542,14 @@ static int write_vds(struct writer *w, struct out *o, uint32_t first)
 	put_731(b + 188, w->udf_part_start);
 	put_731(b + 192, w->udf_part_len);
 	impl_regid(b + 196);
-	udf_tag_encode(b, UDF_TAG_PD, ver, at, 512 - UDF_TAG_SIZE);
-	if ((rc = put_block(o, b)) != 0)
+	if ((rc = put_desc(w, o, b, UDF_TAG_PD, 512, &at)) != 0)
 		return rc;
-	at++;
 
 	/* LVD (3/10.6) with its partition maps */
 	memset(b, 0, BS);
 	put_731(b + 16, 3);
 	udf_charspec_encode(b + 20);
-	udf_dstring_encode(b + 84, 128, label(w));
+	udf_dstring_encode(b + 84, 128, writer_label(w));
 	put_731(b + 212, BS);
 	memset(suffix, 0, 8);
 	put_721(suffix, w->udf_rev);
@@ -576,25 +583,16 @@ static int write_vds(struct writer *w, struct out *o, uint32_t first)
 	}
 	put_731(b + 264, (uint32_t)maps);
 	put_731(b + 268, w->udf_mref ? 2 : 1);
-	udf_tag_encode(b, UDF_TAG_LVD, ver, at, 440 + maps - UDF_TAG_SIZE);
-	if ((rc = put_block(o, b)) != 0)
+	if ((rc = put_desc(w, o, b, UDF_TAG_LVD, 440 + maps, &at)) != 0)
 		return rc;
-	at++;
 
 	/* USD (3/10.8): no unallocated space */
 	memset(b, 0, BS);
 	put_731(b + 16, 4);
 	put_731(b + 20, 0);
-	udf_tag_encode(b, UDF_TAG_USD, ver, at, 24 - UDF_TAG_SIZE);
-	if ((rc = put_block(o, b)) != 0)
+	if ((rc = put_desc(w, o, b, UDF_TAG_USD, 24, &at)) != 0 ||
+	    (rc = put_terminator(w, o, &at)) != 0)
 		return rc;
-	at++;
-
-	memset(b, 0, BS);
-	udf_tag_encode(b, UDF_TAG_TD, ver, at, 512 - UDF_TAG_SIZE);
-	if ((rc = put_block(o, b)) != 0)
-		return rc;
-	at++;
 	return out_zero(o, (size_t)(VDS_BLOCKS - (at - first)) * BS);
 }
 
@@ -622,13 +620,9 @@ static int write_lvid(struct writer *w, struct out *o)
 	put_721(iu + 42, w->udf_rev); /* minimum write */
 	put_721(iu + 44, w->udf_rev); /* maximum write */
 	size_t len = (size_t)(iu + 46 - b);
-	udf_tag_encode(b, UDF_TAG_LVID, tag_version(w), w->udf_lvid, len - UDF_TAG_SIZE);
-	int rc = put_block(o, b);
-	if (rc)
-		return rc;
-	memset(b, 0, BS);
-	udf_tag_encode(b, UDF_TAG_TD, tag_version(w), w->udf_lvid + 1, 512 - UDF_TAG_SIZE);
-	return put_block(o, b);
+	uint32_t at = w->udf_lvid;
+	int rc = put_desc(w, o, b, UDF_TAG_LVID, len, &at);
+	return rc ? rc : put_terminator(w, o, &at);
 }
 
 static void anchor_encode(struct writer *w, uint8_t *b, uint32_t at)
@@ -721,20 +715,15 @@ static int write_fsd(struct writer *w, struct out *o)
 	put_731(b + 40, 0);
 	put_731(b + 44, 0);
 	udf_charspec_encode(b + 48);
-	udf_dstring_encode(b + 112, 128, label(w));
+	udf_dstring_encode(b + 112, 128, writer_label(w));
 	udf_charspec_encode(b + 240);
-	udf_dstring_encode(b + 304, 32, label(w));
+	udf_dstring_encode(b + 304, 32, writer_label(w));
 	udf_long_ad_encode(b + 400, BS, 0, w->udf_fe[wnode_at(w, 0)->serial], w->udf_mref, 0);
 	uint8_t suffix[8] = {0};
 	put_721(suffix, w->udf_rev);
 	udf_regid_encode(b + 416, "*OSTA UDF Compliant", suffix);
-	udf_tag_encode(b, UDF_TAG_FSD, tag_version(w), at, 512 - UDF_TAG_SIZE);
-	int rc = put_block(o, b);
-	if (rc)
-		return rc;
-	memset(b, 0, BS);
-	udf_tag_encode(b, UDF_TAG_TD, tag_version(w), at + 1, 512 - UDF_TAG_SIZE);
-	return put_block(o, b);
+	int rc = put_desc(w, o, b, UDF_TAG_FSD, 512, &at);
+	return rc ? rc : put_terminator(w, o, &at);
 }
 
 static int write_dir(struct writer *w, struct out *o, uint32_t dir, struct name_list *names,
@@ -760,12 +749,10 @@ static int write_dir(struct writer *w, struct out *o, uint32_t dir, struct name_
 		return w_error(w, ISOKIT_E_INVAL, "internal error: UDF folder size changed");
 	struct entry e;
 	entry_of(w, dn, &e);
-	uint32_t subdirs = 0;
-	for (uint32_t k = 0; k < dn->count; k++)
-		subdirs += wnode_at(w, w->kids[dn->first + k])->type == W_DIR;
-	/* the identifiers naming it: its own in its parent, and the parent
-	 * entry of every subfolder */
-	e.links = (uint16_t)(1 + subdirs > 0xFFFF ? 0xFFFF : 1 + subdirs);
+	/* the identifiers naming it (4/14.9.6): its own in its parent and the
+	 * parent entry of every subfolder, where POSIX's 2 + subfolders counts
+	 * "." too */
+	e.links = (uint16_t)(dn->nlink - 1 > 0xFFFF ? 0xFFFF : dn->nlink - 1);
 	e.length = size;
 	e.blocks = blocks_of(size);
 	e.icb_flags |= w->udf_mref ? UDF_AD_LONG : UDF_AD_SHORT;
