@@ -262,4 +262,29 @@ static inline void fuzz_lookups(struct isokit_image *img)
 		fuzz_lookup(img, paths[i]);
 }
 
+/* Open @p data in each of @p n namespaces and exercise each opened image:
+ * its volume information, the whole tree (walked sorted when bit i of
+ * @p sorted_mask is set, else in image order; file reads share one budget),
+ * the root's listing and a few lookups. */
+static inline void fuzz_each_namespace(const uint8_t *data, size_t size,
+				       const enum isokit_namespace *ns, size_t n,
+				       unsigned sorted_mask)
+{
+	uint64_t budget = FUZZ_READ_CAP;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		size_t findings = 0;
+		struct isokit_image *img = fuzz_open(data, size, ns[i], &findings);
+
+		if (!img)
+			continue;
+		fuzz_check_info(isokit_image_info(img));
+		fuzz_walk(img, (sorted_mask >> i) & 1, &budget);
+		fuzz_list_root(img);
+		fuzz_lookups(img);
+		isokit_image_close(img);
+	}
+}
+
 #endif

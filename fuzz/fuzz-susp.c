@@ -206,22 +206,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	static const enum isokit_namespace namespaces[] = {
 		ISOKIT_NS_ROCKRIDGE, ISOKIT_NS_AUTO,
 	};
-	uint64_t budget = FUZZ_READ_CAP;
-	size_t i;
 
 	build(data, size);
-	for (i = 0; i < sizeof namespaces / sizeof namespaces[0]; i++) {
-		size_t findings = 0;
-		struct isokit_image *img = fuzz_open(image, sizeof image, namespaces[i], &findings);
-
-		if (!img)
-			continue;
-		fuzz_check_info(isokit_image_info(img));
-		fuzz_walk(img, i == 0, &budget);
-		fuzz_list_root(img);
-		fuzz_lookups(img);
-		isokit_image_close(img);
-	}
+	fuzz_each_namespace(image, sizeof image, namespaces, sizeof namespaces / sizeof namespaces[0],
+			    1u);
 	return 0;
 }
 

@@ -12,19 +12,7 @@
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static const enum isokit_namespace namespaces[] = {ISOKIT_NS_UDF, ISOKIT_NS_AUTO};
-	uint64_t budget = FUZZ_READ_CAP;
 
-	for (size_t i = 0; i < sizeof namespaces / sizeof namespaces[0]; i++) {
-		size_t findings = 0;
-		struct isokit_image *img = fuzz_open(data, size, namespaces[i], &findings);
-
-		if (!img)
-			continue;
-		fuzz_check_info(isokit_image_info(img));
-		fuzz_walk(img, i == 0, &budget);
-		fuzz_list_root(img);
-		fuzz_lookups(img);
-		isokit_image_close(img);
-	}
+	fuzz_each_namespace(data, size, namespaces, sizeof namespaces / sizeof namespaces[0], 1u);
 	return 0;
 }

@@ -15,20 +15,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		ISOKIT_NS_AUTO, ISOKIT_NS_JOLIET, ISOKIT_NS_ISO9660,
 		ISOKIT_NS_ROCKRIDGE, ISOKIT_NS_ISO9660_1999, ISOKIT_NS_UDF,
 	};
-	uint64_t budget = FUZZ_READ_CAP;
-	size_t i;
 
-	for (i = 0; i < sizeof namespaces / sizeof namespaces[0]; i++) {
-		size_t findings = 0;
-		struct isokit_image *img = fuzz_open(data, size, namespaces[i], &findings);
-
-		if (!img)
-			continue;
-		fuzz_check_info(isokit_image_info(img));
-		fuzz_walk(img, (i & 1) != 0, &budget);
-		fuzz_list_root(img);
-		fuzz_lookups(img);
-		isokit_image_close(img);
-	}
+	/* sorted in every other namespace */
+	fuzz_each_namespace(data, size, namespaces, sizeof namespaces / sizeof namespaces[0],
+			    0x2Au);
 	return 0;
 }
