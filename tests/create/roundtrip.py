@@ -85,10 +85,12 @@ sys.path.insert(0, INTEROP)
 sys.dont_write_bytecode = True
 import manifest as mf  # noqa: E402
 sys.path.insert(0, HERE)
-import taplib  # noqa: E402
-from taplib import Tap, fmt_cmd, have, run, tail  # noqa: E402,F401
+import createlib  # noqa: E402
+from createlib import Tap, add_owned, fmt_cmd, fmt_time, have, run, tail  # noqa: E402,F401
 
 T = Tap()
+guarded = T.guarded
+finish = T.finish
 
 ISOKIT = os.environ.get("ISOKIT") or os.path.join(
     os.environ.get("BUILDDIR", os.path.join(SRCDIR, "build")),
@@ -186,22 +188,7 @@ def add_extras(src):
         os.utime(d, (T_DEFAULT, T_DEFAULT))
         os.utime(j, (T_DEFAULT, T_DEFAULT))
         if IS_ROOT:
-            o = os.path.join(src, "owners")
-            os.mkdir(o, 0o755)
-            p = os.path.join(o, "owned-1234-5678.txt")
-            with open(p, "wb") as fh:
-                fh.write(b"owned by 1234:5678\n")
-            os.chown(p, 1234, 5678)
-            os.chmod(p, 0o640)
-            os.utime(p, (T_DEFAULT, T_DEFAULT))
-            os.mkdir(os.path.join(o, "dir-4321"), 0o750)
-            os.chown(os.path.join(o, "dir-4321"), 4321, 8765)
-            os.utime(os.path.join(o, "dir-4321"), (T_DEFAULT, T_DEFAULT))
-            os.symlink("owned-1234-5678.txt", os.path.join(o, "link-4321"))
-            os.lchown(os.path.join(o, "link-4321"), 4321, 8765)
-            os.utime(os.path.join(o, "link-4321"), (T_DEFAULT, T_DEFAULT),
-                     follow_symlinks=False)
-            os.utime(o, (T_DEFAULT, T_DEFAULT))
+            add_owned(src, T_DEFAULT)
             s = os.path.join(src, "special")
             os.mkdir(s, 0o755)
             os.mknod(os.path.join(s, "char-dev-1-3"), stat.S_IFCHR | 0o640,
@@ -415,15 +402,6 @@ def compare(expected, got, fields, skip_mtime_types=(), skip_own_types=(),
         problems.append("unexpected: %s (%s)"
                         % (mf.esc(grel), got[grel]["type"]))
     return problems
-
-
-def fmt_time(t):
-    if t is None:
-        return "-"
-    try:
-        return time.strftime("%Y-%m-%d %H:%M:%S", time.gmtime(t))
-    except (OverflowError, OSError, ValueError):
-        return "?"
 
 
 # ------------------------------------------------------- raw Joliet walk ----
@@ -1343,25 +1321,6 @@ def main():
         else:
             mf.force_rmtree(work)
     return finish()
-
-
-def guarded(what, fn, *args):
-    """Run a group of checks; an exception in the harness becomes a
-    failing check instead of a traceback without a plan."""
-    try:
-        return fn(*args)
-    except Exception:   # noqa: BLE001
-        import traceback
-        T.fail("%s ran to the end" % what, traceback.format_exc())
-        return None
-
-
-def finish():
-    print("1..%d" % T.n)
-    if T.failed:
-        print("# %d of %d checks failed: %s"
-              % (len(T.failed), T.n, "; ".join(T.failed)))
-    return 1 if T.failed else 0
 
 
 if __name__ == "__main__":

@@ -143,10 +143,12 @@ sys.path.insert(0, INTEROP)
 sys.dont_write_bytecode = True
 import manifest as mf  # noqa: E402
 sys.path.insert(0, HERE)
-import taplib  # noqa: E402
-from taplib import Tap, fmt_cmd, have, tail  # noqa: E402,F401
+import createlib  # noqa: E402
+from createlib import Tap, add_owned, fmt_cmd, fmt_time, have, tail  # noqa: E402,F401
 
 T = Tap()
+guarded = T.guarded
+finish = T.finish
 
 ISOKIT = os.environ.get("ISOKIT") or os.path.join(
     os.environ.get("BUILDDIR", os.path.join(SRCDIR, "build")),
@@ -178,17 +180,6 @@ MODES = [
 # ------------------------------------------------------------------ TAP ----
 
 
-def guarded(what, fn, *args, **kw):
-    """Run a group of checks; an exception in the harness becomes a failing
-    check instead of a traceback without a plan."""
-    try:
-        return fn(*args, **kw)
-    except Exception:   # noqa: BLE001
-        import traceback
-        T.fail("%s ran to the end" % what, traceback.format_exc())
-        return None
-
-
 # -------------------------------------------------------------- helpers ----
 
 def sbin_tool(tool):
@@ -199,7 +190,7 @@ def sbin_tool(tool):
 
 
 def run(cmd, timeout=TOOL_TIMEOUT, **kw):
-    return taplib.run(cmd, timeout, **kw)
+    return createlib.run(cmd, timeout, **kw)
 
 
 def sevenzip():
@@ -210,15 +201,6 @@ def have_pycdlib():
     if not os.access(SYS_PY, os.X_OK):
         return False
     return run([SYS_PY, "-c", "import pycdlib"], timeout=60).returncode == 0
-
-
-def fmt_time(t):
-    if t is None:
-        return "-"
-    try:
-        return time.strftime("%Y-%m-%d %H:%M:%S", time.gmtime(t))
-    except (OverflowError, OSError, ValueError):
-        return "?"
 
 
 def isokit_create(flags, out, src, timeout=TOOL_TIMEOUT, label=LABEL):
@@ -277,22 +259,7 @@ def add_extras(src):
         os.utime(sg, (T_DEFAULT, T_DEFAULT))
         os.utime(u, (T_DEFAULT, T_DEFAULT))
         if IS_ROOT:
-            o = os.path.join(src, "owners")
-            os.mkdir(o, 0o755)
-            p = os.path.join(o, "owned-1234-5678.txt")
-            with open(p, "wb") as fh:
-                fh.write(b"owned by 1234:5678\n")
-            os.chown(p, 1234, 5678)
-            os.chmod(p, 0o640)
-            os.utime(p, (T_DEFAULT, T_DEFAULT))
-            os.mkdir(os.path.join(o, "dir-4321"), 0o750)
-            os.chown(os.path.join(o, "dir-4321"), 4321, 8765)
-            os.utime(os.path.join(o, "dir-4321"), (T_DEFAULT, T_DEFAULT))
-            os.symlink("owned-1234-5678.txt", os.path.join(o, "link-4321"))
-            os.lchown(os.path.join(o, "link-4321"), 4321, 8765)
-            os.utime(os.path.join(o, "link-4321"), (T_DEFAULT, T_DEFAULT),
-                     follow_symlinks=False)
-            os.utime(o, (T_DEFAULT, T_DEFAULT))
+            add_owned(src, T_DEFAULT)
             s = os.path.join(src, "special")
             os.mkdir(s, 0o755)
             os.mkfifo(os.path.join(s, "fifo"), 0o644)
@@ -2176,14 +2143,6 @@ def slt_blocks(text):
     if cur:
         out.append(cur)
     return out
-
-
-def finish():
-    print("1..%d" % T.n)
-    if T.failed:
-        print("# %d of %d checks failed: %s"
-              % (len(T.failed), T.n, "; ".join(T.failed)))
-    return 1 if T.failed else 0
 
 
 if __name__ == "__main__":

@@ -1,16 +1,35 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: MIT
-"""TAP output and command running shared by the create tests
-(roundtrip.py, udf-roundtrip.py)."""
+"""What the create tests (roundtrip.py, udf-roundtrip.py) share: TAP
+output, running commands, and the owned entries of their source trees."""
 
 import os
 import shlex
 import shutil
 import subprocess
 import sys
+import time
 
 
 class Tap:
+    def guarded(self, what, fn, *args, **kw):
+        """Run a group of checks; an exception in the harness becomes a
+        failing check instead of a traceback without a plan."""
+        try:
+            return fn(*args, **kw)
+        except Exception:   # noqa: BLE001
+            import traceback
+            self.fail("%s ran to the end" % what, traceback.format_exc())
+            return None
+
+    def finish(self):
+        """The plan line, and the exit status."""
+        print("1..%d" % self.n)
+        if self.failed:
+            print("# %d of %d checks failed: %s"
+                  % (len(self.failed), self.n, "; ".join(self.failed)))
+        return 1 if self.failed else 0
+
     def __init__(self):
         self.n = 0
         self.failed = []
@@ -98,3 +117,32 @@ def tail(b, n=1500):
 
 def fmt_cmd(cmd):
     return " ".join(shlex.quote(os.fsdecode(c)) for c in cmd)
+
+
+def fmt_time(t):
+    if t is None:
+        return "-"
+    try:
+        return time.strftime("%Y-%m-%d %H:%M:%S", time.gmtime(t))
+    except (OverflowError, OSError, ValueError):
+        return "?"
+
+
+def add_owned(src, t):
+    """As root: a folder owners/ with a file (1234:5678), a folder and a
+    symlink (4321:8765) owned by others, every time @p t."""
+    o = os.path.join(src, "owners")
+    os.mkdir(o, 0o755)
+    p = os.path.join(o, "owned-1234-5678.txt")
+    with open(p, "wb") as fh:
+        fh.write(b"owned by 1234:5678\n")
+    os.chown(p, 1234, 5678)
+    os.chmod(p, 0o640)
+    os.utime(p, (t, t))
+    os.mkdir(os.path.join(o, "dir-4321"), 0o750)
+    os.chown(os.path.join(o, "dir-4321"), 4321, 8765)
+    os.utime(os.path.join(o, "dir-4321"), (t, t))
+    os.symlink("owned-1234-5678.txt", os.path.join(o, "link-4321"))
+    os.lchown(os.path.join(o, "link-4321"), 4321, 8765)
+    os.utime(os.path.join(o, "link-4321"), (t, t), follow_symlinks=False)
+    os.utime(o, (t, t))
