@@ -7,6 +7,9 @@
  *   next    El Torito boot record (when there are boot entries)
  *   next    Joliet supplementary volume descriptor (unless --no-joliet)
  *   next    volume descriptor set terminator
+ *           with UDF (udf.c): its descriptors up to the anchor at 256,
+ *           then from 257 its metadata (--udf-only: the same, without the
+ *           ISO 9660 descriptors, path tables and folders)
  *           the El Torito boot catalog
  *           path tables: ISO type L, type M, then Joliet L, M
  *           ISO 9660 folders in path-table order, each followed by the
@@ -16,10 +19,13 @@
  *           boot images that are no file of the tree
  *           file data, in the order of the tree (folders breadth-first,
  *           names sorted by bytes), each file on a block boundary
+ *           with UDF: its reserve descriptor sequence
  *           with checksums: the per-file SHA-256 table, its trailer and
  *           15 zero blocks (docs/format/file-sums.md), whose last ones
  *           hold the backup GPT of a hybrid image
  *           without checksums, a hybrid image ends in its backup GPT
+ *           with UDF the end anchor is the last block before the backup
+ *           GPT, or the last block (a block of its own without checksums)
  *
  * Everything is measured by the same code that later writes it.
  */
