@@ -157,6 +157,13 @@ static int symlink_bytes(struct writer *w, uint32_t node, uint8_t *buf, size_t c
 }
 
 /* Blocks of the entry of a node that is no folder. */
+/* Blocks of a symlink whose path components take @p n bytes: its entry
+ * alone when they fit in it, else the entry and the blocks after it. */
+static uint32_t symlink_blocks(const struct writer *w, size_t n)
+{
+	return n > BS - fe_head(w) ? 1 + blocks_of(n) : 1;
+}
+
 static int other_blocks(struct writer *w, uint32_t node, uint32_t *blocks)
 {
 	const struct wnode *c = wnode_at(w, node);
@@ -167,8 +174,7 @@ static int other_blocks(struct writer *w, uint32_t node, uint32_t *blocks)
 		int n = symlink_bytes(w, node, NULL, 0);
 		if (n < 0)
 			return n;
-		if ((size_t)n > BS - fe_head(w))
-			*blocks = 1 + blocks_of((uint64_t)n);
+		*blocks = symlink_blocks(w, (size_t)n);
 	}
 	return 0;
 }
@@ -435,7 +441,9 @@ static void file_entry(struct writer *w, const struct entry *e, uint64_t size, u
 	size_t ads = ad_size(w);
 	uint64_t n = data_extents(size), done = 0;
 	uint8_t area[BS];
-	for (uint32_t b = 0; b < blocks; b++) {
+	/* the entry always, then its allocation extent descriptors */
+	uint32_t b = 0;
+	do {
 		size_t head = b == 0 ? fe_head(w) : AED_HEAD;
 		size_t slots = (BS - head) / ads;
 		bool more = b + 1 < blocks;
@@ -459,7 +467,7 @@ static void file_entry(struct writer *w, const struct entry *e, uint64_t size, u
 			udf_tag_encode(p, UDF_TAG_AED, tag_version(w), block + b,
 				       AED_HEAD + used - UDF_TAG_SIZE);
 		}
-	}
+	} while (++b < blocks);
 }
 
 /* ---- writing ---- */
@@ -771,13 +779,11 @@ static int write_other(struct writer *w, struct out *o, uint32_t node)
 	uint32_t at = w->udf_fe[c->serial];
 	struct entry e;
 	entry_of(w, c, &e);
-	uint32_t blocks;
-	int rc = other_blocks(w, node, &blocks);
-	if (rc)
-		return rc;
+	int rc;
 	uint8_t one[BS];
 	if (c->type == W_REG) {
 		const struct wnode *owner = wnode_at(w, c->data);
+		uint32_t blocks = entry_blocks(w, data_extents(c->size));
 		e.length = c->size;
 		e.blocks = blocks_of(c->size);
 		e.icb_flags |= w->udf_mref ? UDF_AD_LONG : UDF_AD_SHORT;
@@ -795,6 +801,7 @@ static int write_other(struct writer *w, struct out *o, uint32_t node)
 		int n = symlink_bytes(w, node, pc, sizeof(pc));
 		if (n < 0)
 			return n;
+		uint32_t blocks = symlink_blocks(w, (size_t)n);
 		e.length = (uint64_t)n;
 		if (blocks == 1) {
 			e.icb_flags |= UDF_AD_IN_ICB;
