@@ -6,9 +6,15 @@ output, running commands, and the owned entries of their source trees."""
 import os
 import shlex
 import shutil
+import stat
 import subprocess
 import sys
 import time
+
+# manifest.py (walk, sha256_file, esc) is in tests/interop
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
+                                "interop"))
+import manifest as mf  # noqa: E402
 
 
 class Tap:
@@ -146,3 +152,54 @@ def add_owned(src, t):
     os.lchown(os.path.join(o, "link-4321"), 4321, 8765)
     os.utime(os.path.join(o, "link-4321"), (t, t), follow_symlinks=False)
     os.utime(o, (t, t))
+
+
+def kind_of(m):
+    if stat.S_ISREG(m):
+        return "f"
+    if stat.S_ISDIR(m):
+        return "d"
+    if stat.S_ISLNK(m):
+        return "l"
+    if stat.S_ISCHR(m):
+        return "c"
+    if stat.S_ISBLK(m):
+        return "b"
+    if stat.S_ISFIFO(m):
+        return "p"
+    if stat.S_ISSOCK(m):
+        return "s"
+    return "?%o" % stat.S_IFMT(m)
+
+
+def scan(root, sha=True, times=False):
+    """path(bytes, relative) -> attributes, for everything below root; with
+    @p times also atime and ctime."""
+    out = {}
+    rootb = os.fsencode(root)
+    groups = {}
+    for rel, st in mf.walk(root):
+        full = os.path.join(rootb, rel)
+        m = st.st_mode
+        e = {"type": kind_of(m), "mode": stat.S_IMODE(m),
+             "mtime": st.st_mtime_ns // 10**9,
+             "own": "%d:%d" % (st.st_uid, st.st_gid), "nlink": st.st_nlink}
+        if times:
+            e["atime"] = st.st_atime_ns // 10**9
+            e["ctime"] = st.st_ctime_ns // 10**9
+        if e["type"] == "f":
+            e["size"] = st.st_size
+            if sha:
+                e["sha256"] = mf.sha256_file(full)
+            groups.setdefault((st.st_dev, st.st_ino), []).append(rel)
+        elif e["type"] == "l":
+            e["target"] = os.readlink(full)
+        elif e["type"] in ("c", "b"):
+            e["rdev"] = "%d,%d" % (os.major(st.st_rdev), os.minor(st.st_rdev))
+        out[rel] = e
+    for members in groups.values():
+        if len(members) > 1:
+            first = min(members)
+            for mbr in members:
+                out[mbr]["hl"] = mf.esc(first)
+    return out

@@ -86,7 +86,7 @@ sys.dont_write_bytecode = True
 import manifest as mf  # noqa: E402
 sys.path.insert(0, HERE)
 import createlib  # noqa: E402
-from createlib import Tap, add_owned, fmt_cmd, fmt_time, have, run, tail  # noqa: E402,F401
+from createlib import Tap, add_owned, fmt_cmd, fmt_time, have, kind_of, scan, run, tail  # noqa: E402,F401
 
 T = Tap()
 guarded = T.guarded
@@ -306,43 +306,6 @@ def split_reloc(reader, got, src_scan, deep_missing_ok=False):
 
 
 # ------------------------------------------------------------ manifests ----
-
-def scan(root, sha=True):
-    """path(bytes, relative) -> attributes, for everything below root."""
-    out = {}
-    rootb = os.fsencode(root)
-    groups = {}
-    for rel, st in mf.walk(root):
-        full = os.path.join(rootb, rel)
-        m = st.st_mode
-        e = {"mode": stat.S_IMODE(m), "mtime": st.st_mtime_ns // 10**9,
-             "own": "%d:%d" % (st.st_uid, st.st_gid), "nlink": st.st_nlink}
-        if stat.S_ISREG(m):
-            e["type"] = "f"
-            e["size"] = st.st_size
-            if sha:
-                e["sha256"] = mf.sha256_file(full)
-            groups.setdefault((st.st_dev, st.st_ino), []).append(rel)
-        elif stat.S_ISDIR(m):
-            e["type"] = "d"
-        elif stat.S_ISLNK(m):
-            e["type"] = "l"
-            e["target"] = os.readlink(full)
-        elif stat.S_ISCHR(m) or stat.S_ISBLK(m):
-            e["type"] = "c" if stat.S_ISCHR(m) else "b"
-            e["rdev"] = "%d,%d" % (os.major(st.st_rdev), os.minor(st.st_rdev))
-        elif stat.S_ISFIFO(m):
-            e["type"] = "p"
-        else:
-            e["type"] = "?%o" % stat.S_IFMT(m)
-        out[rel] = e
-    for members in groups.values():
-        if len(members) > 1:
-            first = min(members)
-            for mbr in members:
-                out[mbr]["hl"] = mf.esc(first)
-    return out
-
 
 def compare(expected, got, fields, skip_mtime_types=(), skip_own_types=(),
             skip_paths=(), rename=None):

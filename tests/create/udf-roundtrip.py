@@ -144,7 +144,7 @@ sys.dont_write_bytecode = True
 import manifest as mf  # noqa: E402
 sys.path.insert(0, HERE)
 import createlib  # noqa: E402
-from createlib import Tap, add_owned, fmt_cmd, fmt_time, have, tail  # noqa: E402,F401
+from createlib import Tap, add_owned, fmt_cmd, fmt_time, have, kind_of, scan, tail  # noqa: E402,F401
 
 T = Tap()
 guarded = T.guarded
@@ -325,24 +325,6 @@ def copy_without(src, dst, drop_types):
         os.umask(old)
 
 
-def kind_of(m):
-    if stat.S_ISREG(m):
-        return "f"
-    if stat.S_ISDIR(m):
-        return "d"
-    if stat.S_ISLNK(m):
-        return "l"
-    if stat.S_ISCHR(m):
-        return "c"
-    if stat.S_ISBLK(m):
-        return "b"
-    if stat.S_ISFIFO(m):
-        return "p"
-    if stat.S_ISSOCK(m):
-        return "s"
-    return "?%o" % stat.S_IFMT(m)
-
-
 def birth_times(root, rels):
     """rel -> birth time (seconds) from statx through stat(1) %W, or None
     when the filesystem does not report one."""
@@ -360,38 +342,6 @@ def birth_times(root, rels):
             except (IndexError, ValueError):
                 v = 0
             out[r] = v if v > 0 else None
-    return out
-
-
-def scan(root, sha=True, times=False):
-    """path(bytes, relative) -> attributes, for everything below root."""
-    out = {}
-    rootb = os.fsencode(root)
-    groups = {}
-    for rel, st in mf.walk(root):
-        full = os.path.join(rootb, rel)
-        m = st.st_mode
-        e = {"type": kind_of(m), "mode": stat.S_IMODE(m),
-             "mtime": st.st_mtime_ns // 10**9,
-             "own": "%d:%d" % (st.st_uid, st.st_gid), "nlink": st.st_nlink}
-        if times:
-            e["atime"] = st.st_atime_ns // 10**9
-            e["ctime"] = st.st_ctime_ns // 10**9
-        if e["type"] == "f":
-            e["size"] = st.st_size
-            if sha:
-                e["sha256"] = mf.sha256_file(full)
-            groups.setdefault((st.st_dev, st.st_ino), []).append(rel)
-        elif e["type"] == "l":
-            e["target"] = os.readlink(full)
-        elif e["type"] in ("c", "b"):
-            e["rdev"] = "%d,%d" % (os.major(st.st_rdev), os.minor(st.st_rdev))
-        out[rel] = e
-    for members in groups.values():
-        if len(members) > 1:
-            first = min(members)
-            for mbr in members:
-                out[mbr]["hl"] = mf.esc(first)
     return out
 
 
